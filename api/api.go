@@ -1,0 +1,59 @@
+// Package api is Arbiter's network edge: one HTTP handler serving Nakama's
+// REST API (api/rest), the realtime socket (api/ws) and health checks, with
+// the wire codec and error mapping in api/wire. It decodes, calls the engine
+// in runtime/ and encodes; it holds no game logic.
+package api
+
+import (
+	"net/http"
+
+	"github.com/arbiterhq/arbiter/api/rest"
+)
+
+// Deps are what the edge serves.
+type Deps struct {
+	REST *rest.Handler
+	// Ready reports whether the server can serve (store reachable, modules
+	// loaded); nil means always.
+	Ready func(r *http.Request) error
+}
+
+// NewHandler returns the server's HTTP handler.
+func NewHandler(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/v2/", d.REST)
+	mux.HandleFunc("GET /healthcheck", func(w http.ResponseWriter, _ *http.Request) {
+		rest.WriteMessage(w, nil)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if d.Ready != nil {
+			if err := d.Ready(r); err != nil {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(err.Error() + "\n"))
+				return
+			}
+		}
+		rest.WriteMessage(w, nil)
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {})
+	mux.Handle("/", d.REST) // unknown paths get Nakama's JSON 404
+	return cors(mux)
+}
+
+// cors lets browser clients on any origin call the API, as Nakama does.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if r.Header.Get("Origin") != "" {
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, User-Agent")
+			h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE")
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

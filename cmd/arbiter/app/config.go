@@ -1,0 +1,97 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is everything the server is configured with. cmd/arbiter fills it
+// from defaults, a YAML file, the environment and flags; tests fill it
+// directly.
+type Config struct {
+	Address string // interface to listen on; empty means all
+	Port    int    // 0 picks a free port (tests)
+
+	DataDir  string // folder of the embedded SQLite store
+	Database string // postgres:// URL; empty selects SQLite under DataDir
+	Modules  string // folder of modules
+
+	ServerKey     string
+	HTTPKey       string
+	SessionKey    string
+	RefreshKey    string
+	TokenExpiry   time.Duration
+	RefreshExpiry time.Duration
+	ShutdownGrace time.Duration
+
+	LogLevel  string
+	LogFormat string
+}
+
+// Default returns the configuration `go run ./cmd/arbiter` starts with. The
+// keys are Nakama's defaults, so its clients' examples work unchanged; a
+// production deployment must set its own.
+func Default() Config {
+	return Config{
+		Port:          7350,
+		DataDir:       "./data",
+		Modules:       "./modules",
+		ServerKey:     "defaultkey",
+		HTTPKey:       "defaulthttpkey",
+		SessionKey:    "defaultencryptionkey",
+		RefreshKey:    "defaultrefreshencryptionkey",
+		TokenExpiry:   60 * time.Second,
+		RefreshExpiry: time.Hour,
+		ShutdownGrace: 10 * time.Second,
+		LogLevel:      "info",
+		LogFormat:     "text",
+	}
+}
+
+// Validate returns the first problem with c as one line naming the setting.
+func (c Config) Validate() error {
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("invalid port %d: must be 0-65535", c.Port)
+	case c.Database == "" && c.DataDir == "":
+		return fmt.Errorf("invalid data-dir: empty (needed by the embedded store when no database is set)")
+	case c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://"):
+		return fmt.Errorf("invalid database %q: must be a postgres:// URL, or empty for the embedded store", redact(c.Database))
+	case c.ServerKey == "":
+		return fmt.Errorf("invalid server-key: empty")
+	case c.HTTPKey == "":
+		return fmt.Errorf("invalid http-key: empty")
+	case c.SessionKey == "":
+		return fmt.Errorf("invalid session-key: empty")
+	case c.RefreshKey == "":
+		return fmt.Errorf("invalid refresh-key: empty")
+	case c.TokenExpiry <= 0:
+		return fmt.Errorf("invalid token-expiry %s: must be positive", c.TokenExpiry)
+	case c.RefreshExpiry <= 0:
+		return fmt.Errorf("invalid refresh-expiry %s: must be positive", c.RefreshExpiry)
+	case c.ShutdownGrace < 0:
+		return fmt.Errorf("invalid shutdown-grace %s: must not be negative", c.ShutdownGrace)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("invalid log-format %q: must be text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// redact hides a password in a URL-like string.
+func redact(s string) string {
+	at := strings.LastIndex(s, "@")
+	scheme := strings.Index(s, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return s
+	}
+	creds := s[scheme+3 : at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		return s[:scheme+3] + creds[:i] + ":***" + s[at:]
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+// Command arbiter runs the Arbiter game server.
+//
+//	arbiter [serve] [flags]   run the server (the default)
+//	arbiter migrate [flags]   apply the store's schema migrations and exit
+//	arbiter help              list the flags
+//
+// Every flag has an ARBITER_* environment twin and a key in the YAML file
+// named by --config; see `arbiter help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitConfig = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
+}
+
+func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate":
+	case "help":
+		cfg := app.Default()
+		fmt.Fprintln(stdout, "usage: arbiter [serve|migrate] [flags]")
+		newOptions("arbiter", &cfg).usage(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "arbiter: unknown command %q (want serve, migrate or help)\n", cmd)
+		return exitConfig
+	}
+	cfg := app.Default()
+	opts := newOptions("arbiter "+cmd, &cfg)
+	if err := opts.load(args, env); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			opts.usage(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "arbiter: %v\n", err)
+		return exitConfig
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "arbiter: %v\n", err)
+		return exitConfig
+	}
+	log := app.NewLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if cmd == "migrate" {
+		err = migrate(ctx, cfg)
+		if err == nil {
+			log.Info("migrations applied")
+		}
+	} else {
+		err = app.Run(ctx, cfg, log)
+	}
+	if err != nil {
+		log.Error("arbiter failed", "error", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func migrate(ctx context.Context, cfg app.Config) error {
+	store, _, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return store.Migrate(ctx)
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
+)
+
+// options binds every configuration field to one flag. Each flag has an
+// environment twin (ARBITER_ and the flag name in upper case with '_' for
+// '-') and a YAML key (the flag name with '_' for '-', nested maps joined by
+// '_'). Precedence, from lowest: defaults, the YAML file, the environment,
+// the command line.
+type options struct {
+	fs         *flag.FlagSet
+	configPath string
+}
+
+// newOptions registers the flags of cfg, whose current values are the defaults.
+func newOptions(name string, cfg *app.Config) *options {
+	o := &options{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	fs := o.fs
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.configPath, "config", "", "YAML configuration file")
+	fs.StringVar(&cfg.Address, "address", cfg.Address, "interface to listen on (empty: all)")
+	fs.IntVar(&cfg.Port, "port", cfg.Port, "port for HTTP and WebSocket")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "folder of the embedded store")
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "postgres:// URL; empty selects the embedded SQLite store")
+	fs.StringVar(&cfg.Modules, "modules", cfg.Modules, "folder of Lua and WASM modules")
+	fs.StringVar(&cfg.ServerKey, "server-key", cfg.ServerKey, "key clients authenticate with (HTTP Basic user)")
+	fs.StringVar(&cfg.HTTPKey, "http-key", cfg.HTTPKey, "key for server-to-server RPC calls (?http_key=)")
+	fs.StringVar(&cfg.SessionKey, "session-key", cfg.SessionKey, "HMAC key of session tokens")
+	fs.StringVar(&cfg.RefreshKey, "refresh-key", cfg.RefreshKey, "HMAC key of refresh tokens")
+	durationVar(fs, &cfg.TokenExpiry, "token-expiry", "lifetime of a session token (Go duration or seconds)")
+	durationVar(fs, &cfg.RefreshExpiry, "refresh-expiry", "lifetime of a refresh token (Go duration or seconds)")
+	durationVar(fs, &cfg.ShutdownGrace, "shutdown-grace", "time given to matches and requests on shutdown")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	return o
+}
+
+// load sets the configuration from args, the YAML file named by --config
+// and the environment (looked up with env).
+func (o *options) load(args []string, env func(string) (string, bool)) error {
+	if err := o.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errors.New(strings.TrimSpace(err.Error()))
+	}
+	onCommandLine := map[string]bool{}
+	o.fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
+	path := o.configPath
+	if path == "" {
+		path, _ = env("ARBITER_CONFIG")
+	}
+	if path != "" {
+		if err := o.loadYAML(path, onCommandLine); err != nil {
+			return err
+		}
+	}
+	var err error
+	o.fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || onCommandLine[f.Name] || f.Name == "config" {
+			return
+		}
+		name := envName(f.Name)
+		if v, ok := env(name); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("invalid %s %q: %v", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+func (o *options) loadYAML(path string, skip map[string]bool) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %v", err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return fmt.Errorf("config file %s: %v", path, err)
+	}
+	flat := map[string]string{}
+	if err := flatten("", doc, flat); err != nil {
+		return fmt.Errorf("config file %s: %v", path, err)
+	}
+	keys := make([]string, 0, len(flat))
+	for k := range flat {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := strings.ReplaceAll(k, "_", "-")
+		f := o.fs.Lookup(name)
+		if f == nil || name == "config" {
+			return fmt.Errorf("config file %s: unknown key %q", path, k)
+		}
+		if skip[name] {
+			continue
+		}
+		if err := f.Value.Set(flat[k]); err != nil {
+			return fmt.Errorf("config file %s: invalid %s %q: %v", path, k, flat[k], err)
+		}
+	}
+	return nil
+}
+
+// flatten turns nested YAML maps into keys joined by '_'.
+func flatten(prefix string, m map[string]any, out map[string]string) error {
+	for k, v := range m {
+		key := k
+		if prefix != "" {
+			key = prefix + "_" + k
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			if err := flatten(key, v, out); err != nil {
+				return err
+			}
+		case []any:
+			return fmt.Errorf("key %q: lists are not supported", key)
+		case nil:
+			out[key] = ""
+		default:
+			out[key] = fmt.Sprint(v)
+		}
+	}
+	return nil
+}
+
+func envName(flagName string) string {
+	return "ARBITER_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// usage writes the flags with their environment twins.
+func (o *options) usage(w io.Writer) {
+	o.fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" {
+			def = fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  --%s\t%s%s [$%s]\n", f.Name, f.Usage, def, envName(f.Name))
+	})
+}
+
+// durationValue is a time.Duration flag that also takes whole seconds.
+type durationValue struct{ d *time.Duration }
+
+func durationVar(fs *flag.FlagSet, d *time.Duration, name, usage string) {
+	fs.Var(durationValue{d}, name, usage)
+}
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*v.d = time.Duration(n) * time.Second
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("want a duration such as 30s or 5m")
+	}
+	*v.d = d
+	return nil
+}
