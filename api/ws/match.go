@@ -1,0 +1,102 @@
+package ws
+
+import (
+	"github.com/heroiclabs/nakama-common/rtapi"
+
+	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/session"
+)
+
+var errNoMatchID = runtime.NewError(runtime.InvalidArgument, "No match ID or token found")
+
+func (p *Pipeline) matchCreate(c *conn, cid string, m *rtapi.MatchCreate) {
+	p.d.Relayed.Create(c.sess, m.Name, func(reply *rtapi.Match) {
+		p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Match{Match: reply}})
+	})
+}
+
+func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
+	var id string
+	switch v := m.Id.(type) {
+	case *rtapi.MatchJoin_MatchId:
+		id = v.MatchId
+	case *rtapi.MatchJoin_Token:
+		p.fail(c, cid, runtime.NewError(runtime.InvalidArgument, "Invalid match token"))
+		return
+	}
+	if id == "" {
+		p.fail(c, cid, errNoMatchID)
+		return
+	}
+	uuid, node, err := match.ParseID(id)
+	if err != nil {
+		p.fail(c, cid, err)
+		return
+	}
+	answer := func(reply *rtapi.Match) {
+		p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Match{Match: reply}})
+	}
+	if node != "" {
+		err = p.authoritative().Join(c.sess, id, m.Metadata, answer)
+	} else {
+		err = p.d.Relayed.Join(c.sess, id, uuid, false, answer)
+	}
+	if err != nil {
+		p.fail(c, cid, err)
+	}
+}
+
+func (p *Pipeline) matchLeave(c *conn, cid string, m *rtapi.MatchLeave) {
+	uuid, node, err := match.ParseID(m.MatchId)
+	if err != nil {
+		p.fail(c, cid, err)
+		return
+	}
+	if node == "" {
+		p.d.Relayed.Leave(c.sess, uuid)
+	} else if err := p.authoritative().Leave(c.sess, m.MatchId); err != nil {
+		p.fail(c, cid, err)
+		return
+	}
+	p.answer(c, cid, nil, nil)
+}
+
+func (p *Pipeline) matchDataSend(c *conn, m *rtapi.MatchDataSend) {
+	uuid, node, err := match.ParseID(m.MatchId)
+	if err != nil {
+		p.fail(c, "", err) // Nakama answers this one without a cid
+		return
+	}
+	if node == "" {
+		p.d.Relayed.Send(c.sess, m.MatchId, uuid, m)
+		return
+	}
+	if err := p.authoritative().Data(c.sess, m.MatchId, m); err != nil {
+		p.fail(c, "", err)
+	}
+}
+
+// authoritative returns the match registry; without one (a server with no
+// authoritative matches) every authoritative id is unknown.
+func (p *Pipeline) authoritative() authoritativeMatches {
+	if p.d.Matches == nil {
+		return noMatches{}
+	}
+	return p.d.Matches
+}
+
+// authoritativeMatches is what the socket needs of runtime/match.Registry.
+type authoritativeMatches interface {
+	Join(s *session.Session, id string, metadata map[string]string, reply func(*rtapi.Match)) error
+	Leave(s *session.Session, id string) error
+	Data(s *session.Session, id string, d *rtapi.MatchDataSend) error
+}
+
+type noMatches struct{}
+
+func (noMatches) Join(*session.Session, string, map[string]string, func(*rtapi.Match)) error {
+	return runtime.ErrMatchNotFound
+}
+func (noMatches) Leave(*session.Session, string) error                      { return nil }
+func (noMatches) Data(*session.Session, string, *rtapi.MatchDataSend) error { return nil }

@@ -1,0 +1,329 @@
+package match
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/heroiclabs/nakama-common/rtapi"
+
+	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/session"
+)
+
+// member is a presence in the match with the session to send to.
+type member struct {
+	Presence
+	sess *session.Session
+}
+
+// Match is one running authoritative match: a goroutine that owns the
+// handler and calls it, one call at a time, on each tick and for each
+// join, leave and signal.
+type Match struct {
+	r       *Registry
+	id      string // "<uuid>.<node>"
+	uuid    string
+	module  string
+	stream  session.Stream
+	handler Handler
+	budget  *runtime.Budget
+	cctx    *runtime.CallContext
+	created time.Time
+
+	tickRate int
+	tick     int64
+	label    atomic.Pointer[labelDoc]
+	size     atomic.Int32
+
+	members  []member // in join order; match goroutine only
+	deferred []outbound
+
+	inMu    sync.Mutex
+	input   []Message
+	pending []presenceChange
+
+	wake     chan struct{}
+	calls    chan func()
+	stop     chan struct{}
+	stopOnce sync.Once
+	stopped  chan struct{}
+	ending   atomic.Bool
+
+	emptyTicks int
+	endReason  string
+}
+
+type presenceChange struct {
+	join bool
+	m    member
+}
+
+type outbound struct {
+	opCode   int64
+	data     []byte
+	to       []Presence
+	sender   *Presence
+	reliable bool
+}
+
+// ID returns the match id.
+func (m *Match) ID() string { return m.id }
+
+// run is the match goroutine.
+func (m *Match) run() {
+	defer m.r.finished(m)
+	ticker := time.NewTicker(time.Second / time.Duration(m.tickRate))
+	defer ticker.Stop()
+	for !m.ending.Load() {
+		select {
+		case <-ticker.C:
+			m.onTick()
+		case fn := <-m.calls:
+			fn()
+		case <-m.wake:
+			m.applyPresences()
+		case <-m.stop:
+			return
+		}
+	}
+}
+
+// call runs one handler call under the budget and handles its outcome: it
+// returns false when the match must end.
+func (m *Match) call(name string, fn func(ctx context.Context) error) bool {
+	ctx := m.budget.Start()
+	err := fn(ctx)
+	over := m.budget.Stop()
+	if err == nil {
+		m.flushDeferred()
+		return true
+	}
+	m.deferred = m.deferred[:0]
+	switch {
+	case errors.Is(err, ErrNilState):
+		m.end("")
+	case over || errors.Is(err, context.DeadlineExceeded):
+		m.r.stats.budgetOverruns.Add(1)
+		m.end(fmt.Sprintf("%s exceeded its CPU budget of %s", name, m.r.cfg.CallBudget))
+	default:
+		m.end(fmt.Sprintf("%s failed: %v", name, err))
+	}
+	return false
+}
+
+// halt ends the match from outside its goroutine.
+func (m *Match) halt() {
+	m.end("")
+	m.stopOnce.Do(func() { close(m.stop) })
+}
+
+// end marks the match as ending; the goroutine stops after this call.
+func (m *Match) end(reason string) {
+	if m.ending.CompareAndSwap(false, true) {
+		m.endReason = reason
+	}
+}
+
+func (m *Match) onTick() {
+	start := time.Now()
+	m.applyPresences()
+	if m.ending.Load() {
+		return
+	}
+	msgs := m.takeInput()
+	if !m.call("match_loop", func(ctx context.Context) error { return m.handler.Loop(ctx, m.tick, msgs) }) {
+		return
+	}
+	m.tick++
+	m.r.stats.ticks.Add(1)
+	if time.Since(start) > time.Second/time.Duration(m.tickRate) {
+		m.r.stats.lateTicks.Add(1)
+	}
+	m.reapIfEmpty()
+}
+
+func (m *Match) reapIfEmpty() {
+	limit := m.r.cfg.MaxEmptyTicks(m.tickRate)
+	if limit <= 0 {
+		return
+	}
+	if len(m.members) > 0 {
+		m.emptyTicks = 0
+		return
+	}
+	if m.emptyTicks++; m.emptyTicks >= limit {
+		m.r.log.Info("stopping idle empty match", runtime.LogMatch, m.id)
+		m.end("")
+	}
+}
+
+func (m *Match) takeInput() []Message {
+	m.inMu.Lock()
+	msgs := m.input
+	m.input = nil
+	m.inMu.Unlock()
+	return msgs
+}
+
+// enqueue queues client data for the next tick; a full queue drops it.
+func (m *Match) enqueue(msg Message) bool {
+	m.inMu.Lock()
+	defer m.inMu.Unlock()
+	if len(m.input) >= m.r.cfg.InputQueueSize {
+		m.r.stats.dropped.Add(1)
+		return false
+	}
+	if m.input == nil {
+		m.input = make([]Message, 0, 8)
+	}
+	m.input = append(m.input, msg)
+	return true
+}
+
+// presenceChanged is called by the tracker (from any goroutine) when a
+// player joins or leaves the match stream.
+func (m *Match) presenceChanged(join bool, mb member) {
+	m.inMu.Lock()
+	m.pending = append(m.pending, presenceChange{join: join, m: mb})
+	m.inMu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// applyPresences calls match_join and match_leave for the changes since
+// the last call.
+func (m *Match) applyPresences() {
+	m.inMu.Lock()
+	changes := m.pending
+	m.pending = nil
+	m.inMu.Unlock()
+	var joins, leaves []Presence
+	for _, c := range changes {
+		if c.join {
+			if m.indexOf(c.m.SessionID) < 0 {
+				m.members = append(m.members, c.m)
+				joins = append(joins, c.m.Presence)
+			}
+		} else if i := m.indexOf(c.m.SessionID); i >= 0 {
+			m.members = append(m.members[:i], m.members[i+1:]...)
+			leaves = append(leaves, c.m.Presence)
+		}
+	}
+	m.size.Store(int32(len(m.members)))
+	if len(joins) > 0 && !m.call("match_join", func(ctx context.Context) error { return m.handler.Join(ctx, m.tick, joins) }) {
+		return
+	}
+	if len(leaves) > 0 {
+		m.call("match_leave", func(ctx context.Context) error { return m.handler.Leave(ctx, m.tick, leaves) })
+	}
+}
+
+func (m *Match) indexOf(sessionID string) int {
+	for i := range m.members {
+		if m.members[i].SessionID == sessionID {
+			return i
+		}
+	}
+	return -1
+}
+
+// submit runs fn on the match goroutine; false when the queue is full or
+// the match has ended.
+func (m *Match) submit(fn func()) bool {
+	if m.ending.Load() {
+		return false
+	}
+	select {
+	case m.calls <- fn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Dispatcher methods: called by the handler during a call, on the match
+// goroutine.
+
+// Broadcast implements Dispatcher.
+func (m *Match) Broadcast(opCode int64, data []byte, to []Presence, sender *Presence, reliable bool) error {
+	if m.ending.Load() {
+		return errors.New("match stopped")
+	}
+	m.send(outbound{opCode: opCode, data: data, to: to, sender: sender, reliable: reliable})
+	return nil
+}
+
+// BroadcastDeferred implements Dispatcher.
+func (m *Match) BroadcastDeferred(opCode int64, data []byte, to []Presence, sender *Presence, reliable bool) error {
+	if m.ending.Load() {
+		return errors.New("match stopped")
+	}
+	if len(m.deferred) >= m.r.cfg.DeferredQueueSize {
+		return errors.New("error deferring message broadcast: too many deferred message broadcasts per tick")
+	}
+	m.deferred = append(m.deferred, outbound{opCode: opCode, data: data, to: to, sender: sender, reliable: reliable})
+	return nil
+}
+
+func (m *Match) flushDeferred() {
+	for _, o := range m.deferred {
+		m.send(o)
+	}
+	clear(m.deferred)
+	m.deferred = m.deferred[:0]
+}
+
+// send encodes a broadcast once per wire format and queues it to each
+// recipient.
+func (m *Match) send(o outbound) {
+	md := &rtapi.MatchData{MatchId: m.id, OpCode: o.opCode, Data: o.data, Reliable: o.reliable}
+	if o.sender != nil {
+		md.Presence = &rtapi.UserPresence{UserId: o.sender.UserID, SessionId: o.sender.SessionID, Username: o.sender.Username}
+	}
+	frames := m.r.router.Frames(&rtapi.Envelope{Message: &rtapi.Envelope_MatchData{MatchData: md}})
+	if o.to == nil {
+		for i := range m.members {
+			frames.SendTo(m.members[i].sess)
+		}
+		return
+	}
+	for _, p := range o.to {
+		if i := m.indexOf(p.SessionID); i >= 0 {
+			frames.SendTo(m.members[i].sess)
+		}
+	}
+}
+
+// Kick implements Dispatcher.
+func (m *Match) Kick(ps []Presence) error {
+	for _, p := range ps {
+		if i := m.indexOf(p.SessionID); i >= 0 {
+			m.r.tracker.Untrack(m.members[i].sess, m.stream, session.ReasonLeave)
+		}
+	}
+	return nil
+}
+
+// UpdateLabel implements Dispatcher.
+func (m *Match) UpdateLabel(label string) error {
+	if len(label) > MaxLabelBytes {
+		return errors.New("error updating match label: match label too long, must be 0-2048 bytes")
+	}
+	m.setLabel(label)
+	m.cctx.MatchLabel = label
+	return nil
+}
+
+func (m *Match) setLabel(label string) { m.label.Store(newLabelDoc(label)) }
+
+// Label returns the current label.
+func (m *Match) Label() string { return m.label.Load().text }
+
+// Size returns the number of players.
+func (m *Match) Size() int { return int(m.size.Load()) }

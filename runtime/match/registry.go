@@ -1,0 +1,306 @@
+package match
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/heroiclabs/nakama-common/rtapi"
+
+	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/session"
+)
+
+// MaxLabelBytes is the longest match label.
+const MaxLabelBytes = 2048
+
+// Config sets the limits of authoritative matches. Zero fields take the
+// defaults of DefaultConfig.
+type Config struct {
+	// Node is the name of this server in match ids ("<uuid>.<node>").
+	Node string
+	// InputQueueSize bounds the client messages waiting for a tick; more
+	// are dropped and counted, as Nakama drops them.
+	InputQueueSize int
+	// CallQueueSize bounds join attempts and signals waiting for the match.
+	CallQueueSize int
+	// DeferredQueueSize bounds deferred broadcasts per callback.
+	DeferredQueueSize int
+	// CallBudget is the time one callback may run; a callback that
+	// overruns it is stopped and its match ends.
+	CallBudget time.Duration
+	// JoinTimeout bounds how long a join attempt waits for the match.
+	JoinTimeout time.Duration
+	// MaxEmptySeconds ends a match that has had no players for that long;
+	// 0 keeps empty matches running.
+	MaxEmptySeconds int
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Node:              "arbiter",
+		InputQueueSize:    128,
+		CallQueueSize:     128,
+		DeferredQueueSize: 128,
+		CallBudget:        100 * time.Millisecond,
+		JoinTimeout:       10 * time.Second,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Node == "" {
+		c.Node = d.Node
+	}
+	if c.InputQueueSize <= 0 {
+		c.InputQueueSize = d.InputQueueSize
+	}
+	if c.CallQueueSize <= 0 {
+		c.CallQueueSize = d.CallQueueSize
+	}
+	if c.DeferredQueueSize <= 0 {
+		c.DeferredQueueSize = d.DeferredQueueSize
+	}
+	if c.CallBudget <= 0 {
+		c.CallBudget = d.CallBudget
+	}
+	if c.JoinTimeout <= 0 {
+		c.JoinTimeout = d.JoinTimeout
+	}
+	return c
+}
+
+// MaxEmptyTicks is how many empty ticks end a match at tickRate; 0 is never.
+func (c Config) MaxEmptyTicks(tickRate int) int { return c.MaxEmptySeconds * tickRate }
+
+// Errors of the registry, with Nakama's messages.
+var (
+	ErrShutdown      = runtime.NewError(runtime.Unavailable, "shutdown in progress")
+	ErrBusy          = runtime.NewError(runtime.ResourceExhausted, "match busy")
+	ErrNotAccepting  = runtime.ErrMatchJoinRejected.With("Match is not currently accepting join requests")
+	errInvalidRate   = errors.New("match_init returned invalid tick rate, must be between 1 and 60")
+	errInvalidLabel  = errors.New("match_init returned invalid label, must be 2048 bytes or less")
+	errMatchNotFound = runtime.ErrMatchNotFound
+)
+
+// Stats are counters of the match engine, read by metrics.
+type Stats struct {
+	ticks, lateTicks, dropped, budgetOverruns, created, ended atomic.Int64
+}
+
+// Snapshot returns the counters: ticks, late ticks, dropped messages,
+// budget overruns, matches created and matches ended.
+func (s *Stats) Snapshot() (ticks, late, dropped, overruns, created, ended int64) {
+	return s.ticks.Load(), s.lateTicks.Load(), s.dropped.Load(), s.budgetOverruns.Load(), s.created.Load(), s.ended.Load()
+}
+
+// Deps are what the registry works with.
+type Deps struct {
+	Config  Config
+	Factory Factory
+	Tracker *session.Tracker
+	Router  *session.Router
+	Logger  *slog.Logger
+	// Env is the env map every callback context carries.
+	Env map[string]string
+	// Version is the server version in callback contexts.
+	Version string
+}
+
+// Registry runs the authoritative matches of this server.
+type Registry struct {
+	cfg     Config
+	factory Factory
+	tracker *session.Tracker
+	router  *session.Router
+	log     *slog.Logger
+	env     map[string]string
+	version string
+	stats   Stats
+
+	mu       sync.RWMutex
+	matches  map[string]*Match // by uuid
+	shutdown bool
+	wg       sync.WaitGroup
+}
+
+// NewRegistry returns a registry and makes it the tracker's handler of
+// authoritative match presence events.
+func NewRegistry(d Deps) *Registry {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Registry{
+		cfg: d.Config.withDefaults(), factory: d.Factory, tracker: d.Tracker, router: d.Router,
+		log: d.Logger, env: d.Env, version: d.Version, matches: map[string]*Match{},
+	}
+	events := PresenceEvents(d.Tracker, d.Router)
+	d.Tracker.Handle(session.ModeMatchAuthoritative, func(ev session.Event) {
+		events(ev)
+		r.presenceEvent(ev)
+	})
+	return r
+}
+
+// Node returns the node name of match ids.
+func (r *Registry) Node() string { return r.cfg.Node }
+
+// Stats returns the engine's counters.
+func (r *Registry) Stats() *Stats { return &r.stats }
+
+// Count returns the number of running matches.
+func (r *Registry) Count() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.matches)
+}
+
+// Create starts a match of module with params, running match_init before it
+// returns, and returns the match id.
+func (r *Registry) Create(ctx context.Context, module string, params map[string]any) (string, error) {
+	r.mu.RLock()
+	closing := r.shutdown
+	r.mu.RUnlock()
+	if closing {
+		return "", ErrShutdown
+	}
+	uuid := runtime.NewUUID().String()
+	m := &Match{
+		r: r, uuid: uuid, id: uuid + "." + r.cfg.Node, module: module, created: time.Now(),
+		stream:  session.Stream{Mode: session.ModeMatchAuthoritative, Subject: uuid, Label: r.cfg.Node},
+		wake:    make(chan struct{}, 1),
+		calls:   make(chan func(), r.cfg.CallQueueSize),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	m.cctx = &runtime.CallContext{
+		Env: r.env, ExecutionMode: runtime.ModeMatch, Node: r.cfg.Node, Version: r.version,
+		MatchID: m.id, MatchNode: r.cfg.Node,
+	}
+	m.budget = runtime.NewBudget(context.WithoutCancel(ctx), r.cfg.CallBudget)
+	h, err := r.factory.NewHandler(ctx, module, Env{MatchID: m.id, Node: r.cfg.Node, Module: module, Dispatcher: m, Context: m.cctx})
+	if err != nil {
+		return "", err
+	}
+	m.handler = h
+	if err := r.init(m, params); err != nil {
+		h.Close()
+		return "", err
+	}
+	r.mu.Lock()
+	if r.shutdown {
+		r.mu.Unlock()
+		h.Close()
+		return "", ErrShutdown
+	}
+	r.matches[uuid] = m
+	r.wg.Add(1)
+	r.mu.Unlock()
+	r.stats.created.Add(1)
+	go m.run()
+	r.log.Debug("match created", runtime.LogMatch, m.id, runtime.LogModule, module)
+	return m.id, nil
+}
+
+// init runs match_init and checks what it returned.
+func (r *Registry) init(m *Match, params map[string]any) error {
+	ctx := m.budget.Start()
+	setup, err := m.handler.Init(ctx, params)
+	over := m.budget.Stop()
+	switch {
+	case over:
+		return runtime.Errorf(runtime.Internal, "error creating match: match_init exceeded its CPU budget of %s", r.cfg.CallBudget)
+	case errors.Is(err, ErrNilState):
+		return runtime.NewError(runtime.Internal, "error creating match: Match initial state must not be nil")
+	case err != nil:
+		return runtime.Errorf(runtime.Internal, "error creating match: %v", err)
+	case setup.TickRate < 1 || setup.TickRate > 60:
+		return runtime.Errorf(runtime.Internal, "error creating match: %v", errInvalidRate)
+	case len(setup.Label) > MaxLabelBytes:
+		return runtime.Errorf(runtime.Internal, "error creating match: %v", errInvalidLabel)
+	}
+	m.tickRate = setup.TickRate
+	m.cctx.MatchTickRate = setup.TickRate
+	m.cctx.MatchLabel = setup.Label
+	m.setLabel(setup.Label)
+	return nil
+}
+
+// finished is called by a match goroutine as it exits.
+func (r *Registry) finished(m *Match) {
+	r.mu.Lock()
+	delete(r.matches, m.uuid)
+	r.mu.Unlock()
+	m.handler.Close()
+	if m.endReason != "" {
+		r.log.Warn("match ended after an error", runtime.LogMatch, m.id, runtime.LogModule, m.module, "reason", m.endReason)
+		r.notifyEnd(m)
+	}
+	r.tracker.UntrackStream(m.stream)
+	close(m.stopped)
+	r.stats.ended.Add(1)
+	r.wg.Done()
+}
+
+// notifyEnd tells the players why their match ended.
+func (r *Registry) notifyEnd(m *Match) {
+	env := &rtapi.Envelope{Message: &rtapi.Envelope_Error{Error: &rtapi.Error{
+		Code:    int32(rtapi.Error_RUNTIME_EXCEPTION),
+		Message: "Match ended: " + m.endReason,
+		Context: map[string]string{"match_id": m.id},
+	}}}
+	to := make([]*session.Session, len(m.members))
+	for i := range m.members {
+		to[i] = m.members[i].sess
+	}
+	r.router.SendAll(to, env)
+}
+
+// get returns the running match with the given uuid.
+func (r *Registry) get(uuid string) *Match {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.matches[uuid]
+}
+
+// lookup resolves a match id of this node.
+func (r *Registry) lookup(id string) (*Match, error) {
+	uuid, node, err := ParseID(id)
+	if err != nil {
+		return nil, err
+	}
+	if node != r.cfg.Node {
+		return nil, errMatchNotFound
+	}
+	m := r.get(uuid)
+	if m == nil {
+		return nil, errMatchNotFound
+	}
+	return m, nil
+}
+
+// presenceEvent passes match stream joins and leaves to their match.
+func (r *Registry) presenceEvent(ev session.Event) {
+	m := r.get(ev.Stream.Subject)
+	if m == nil {
+		return
+	}
+	for _, p := range ev.Joins {
+		p.Meta.Reason = session.ReasonJoin
+		m.presenceChanged(true, memberOf(p, r.cfg.Node))
+	}
+	for _, p := range ev.Leaves {
+		m.presenceChanged(false, memberOf(p, r.cfg.Node))
+	}
+}
+
+func memberOf(p session.Presence, node string) member {
+	return member{sess: p.Session, Presence: Presence{
+		UserID: p.Session.UserID, SessionID: p.Session.ID, Username: p.Meta.Username,
+		Node: node, Reason: p.Meta.Reason,
+	}}
+}
