@@ -54,7 +54,8 @@ type Match struct {
 	ending   atomic.Bool
 
 	emptyTicks int
-	endReason  string
+	endMu      sync.Mutex
+	endReason  string // guarded by endMu
 }
 
 type presenceChange struct {
@@ -123,9 +124,19 @@ func (m *Match) halt() {
 
 // end marks the match as ending; the goroutine stops after this call.
 func (m *Match) end(reason string) {
-	if m.ending.CompareAndSwap(false, true) {
+	m.endMu.Lock()
+	defer m.endMu.Unlock()
+	if !m.ending.Load() {
 		m.endReason = reason
+		m.ending.Store(true)
 	}
+}
+
+// reason returns why the match ended with an error, or "".
+func (m *Match) reason() string {
+	m.endMu.Lock()
+	defer m.endMu.Unlock()
+	return m.endReason
 }
 
 func (m *Match) onTick() {

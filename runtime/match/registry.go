@@ -236,9 +236,9 @@ func (r *Registry) finished(m *Match) {
 	delete(r.matches, m.uuid)
 	r.mu.Unlock()
 	m.handler.Close()
-	if m.endReason != "" {
-		r.log.Warn("match ended after an error", runtime.LogMatch, m.id, runtime.LogModule, m.module, "reason", m.endReason)
-		r.notifyEnd(m)
+	if reason := m.reason(); reason != "" {
+		r.log.Warn("match ended after an error", runtime.LogMatch, m.id, runtime.LogModule, m.module, "reason", reason)
+		r.notifyEnd(m, reason)
 	}
 	r.tracker.UntrackStream(m.stream)
 	close(m.stopped)
@@ -247,10 +247,10 @@ func (r *Registry) finished(m *Match) {
 }
 
 // notifyEnd tells the players why their match ended.
-func (r *Registry) notifyEnd(m *Match) {
+func (r *Registry) notifyEnd(m *Match, reason string) {
 	env := &rtapi.Envelope{Message: &rtapi.Envelope_Error{Error: &rtapi.Error{
 		Code:    int32(rtapi.Error_RUNTIME_EXCEPTION),
-		Message: "Match ended: " + m.endReason,
+		Message: "Match ended: " + reason,
 		Context: map[string]string{"match_id": m.id},
 	}}}
 	to := make([]*session.Session, len(m.members))

@@ -135,3 +135,38 @@ func (q *Query) matchesAll() bool {
 	}
 	return some
 }
+
+// Term is an exact keyword value a document must have: a '+field:value'
+// or '+field:"phrase"' clause.
+type Term struct {
+	Field string
+	Value string
+}
+
+// RequiredTerms returns the query's required exact keyword values. A
+// document without every one of them cannot match, so a caller may index
+// documents by term and evaluate the query only on the documents that
+// have one of its terms.
+func (q *Query) RequiredTerms() []Term {
+	if q == nil {
+		return nil
+	}
+	var out []Term
+	for i := range q.must {
+		c := &q.must[i]
+		if t, ok := c.m.(*termMatcher); ok && c.kind == kindField {
+			out = append(out, Term{Field: c.field, Value: t.text})
+		}
+	}
+	return out
+}
+
+// Ranked reports whether documents that match the query may score
+// differently; when false, every match has the same score and a caller may
+// stop at the first matches it finds.
+func (q *Query) Ranked() bool {
+	if q == nil || q.all {
+		return false
+	}
+	return len(q.should) > 1 || (len(q.should) == 1 && len(q.must) > 0)
+}
