@@ -90,6 +90,9 @@ func (h *Handler) listObjects(r *http.Request) (proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if limit == 0 && q.Get("limit") != "" {
+		limit = -1 // Nakama refuses limit=0; only an absent limit means the default
+	}
 	list := runtime.ObjectList{
 		Caller:     Caller(r.Context()).UserID,
 		Collection: r.PathValue("collection"),

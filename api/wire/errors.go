@@ -21,7 +21,7 @@ func HTTPStatus(code runtime.Code) int {
 	case runtime.OK:
 		return http.StatusOK
 	case runtime.Canceled:
-		return 499
+		return http.StatusRequestTimeout // grpc-gateway v2's mapping
 	case runtime.InvalidArgument, runtime.FailedPrecondition, runtime.OutOfRange:
 		return http.StatusBadRequest
 	case runtime.DeadlineExceeded:

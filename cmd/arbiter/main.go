@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
@@ -55,11 +56,11 @@ func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool
 			opts.usage(stdout)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "arbiter: %v\n", err)
+		fmt.Fprintf(stderr, "arbiter: %s\n", oneLine(err.Error()))
 		return exitConfig
 	}
 	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "arbiter: %v\n", err)
+		fmt.Fprintf(stderr, "arbiter: %s\n", oneLine(err.Error()))
 		return exitConfig
 	}
 	log := app.NewLogger(cfg, stderr)
@@ -79,6 +80,16 @@ func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool
 		return exitFailed
 	}
 	return exitOK
+}
+
+// oneLine joins the lines of a message (the YAML parser writes one line per
+// problem), so that a configuration error is always one line on stderr.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, " ")
 }
 
 func migrate(ctx context.Context, cfg app.Config) error {

@@ -58,6 +58,11 @@ func (o *options) load(args []string, env func(string) (string, bool)) error {
 		}
 		return errors.New(strings.TrimSpace(err.Error()))
 	}
+	if o.fs.NArg() > 0 {
+		// Parsing stops at the first non-flag; silently ignoring the rest
+		// would hide a mistake such as `arbiter serve --port 1 migrate`.
+		return fmt.Errorf("unexpected argument %q", o.fs.Arg(0))
+	}
 	onCommandLine := map[string]bool{}
 	o.fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
 	path := o.configPath

@@ -23,8 +23,10 @@ var (
 	ErrInvalidCredentials = runtime.NewError(runtime.Unauthenticated, "Invalid credentials.")
 	ErrNoFields           = runtime.NewError(runtime.InvalidArgument, "No fields to update.")
 	// ErrUsernameInUse is how an update reports a taken username: Nakama
-	// answers InvalidArgument there, and AlreadyExists on authenticate.
-	ErrUsernameInUse = runtime.ErrUsernameTaken.With("Username is already in use.")
+	// answers InvalidArgument there, and AlreadyExists on authenticate (so
+	// this is not derived from runtime.ErrUsernameTaken, whose code it would
+	// keep).
+	ErrUsernameInUse = runtime.NewError(runtime.InvalidArgument, "Username is already in use.")
 )
 
 // Deps are what a Service needs.
