@@ -13,6 +13,8 @@ import (
 // Deps are what the edge serves.
 type Deps struct {
 	REST *rest.Handler
+	// WS serves the realtime socket at /ws.
+	WS http.Handler
 	// Ready reports whether the server can serve (store reachable, modules
 	// loaded); nil means always.
 	Ready func(r *http.Request) error
@@ -22,6 +24,9 @@ type Deps struct {
 func NewHandler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v2/", d.REST)
+	if d.WS != nil {
+		mux.Handle("GET /ws", d.WS)
+	}
 	mux.HandleFunc("GET /healthcheck", func(w http.ResponseWriter, _ *http.Request) {
 		rest.WriteMessage(w, nil)
 	})

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,7 @@ type Budget struct {
 	limit  time.Duration
 
 	mu       sync.Mutex
-	done     chan struct{}
+	done     atomic.Pointer[chan struct{}] // replaced (under mu) after an overrun
 	exceeded bool
 	deadline time.Time
 	timer    *time.Timer
@@ -28,9 +29,12 @@ type Budget struct {
 // NewBudget returns a budget of limit per call, under parent (whose values
 // and cancellation it passes on).
 func NewBudget(parent context.Context, limit time.Duration) *Budget {
-	b := &Budget{parent: parent, limit: limit, done: make(chan struct{})}
+	b := &Budget{parent: parent, limit: limit}
+	done := make(chan struct{})
+	b.done.Store(&done)
 	b.timer = time.AfterFunc(time.Hour, b.expire)
 	b.timer.Stop()
+	context.AfterFunc(parent, b.expire)
 	return b
 }
 
@@ -38,7 +42,7 @@ func (b *Budget) expire() {
 	b.mu.Lock()
 	if !b.exceeded {
 		b.exceeded = true
-		close(b.done)
+		close(*b.done.Load())
 	}
 	b.mu.Unlock()
 }
@@ -60,7 +64,8 @@ func (b *Budget) Stop() bool {
 	over := b.exceeded
 	if over {
 		b.exceeded = false
-		b.done = make(chan struct{})
+		done := make(chan struct{})
+		b.done.Store(&done)
 	}
 	return over
 }
@@ -72,18 +77,9 @@ func (b *Budget) Deadline() (time.Time, bool) {
 	return b.deadline, true
 }
 
-// Done closes when the running call overruns. Only the goroutine running
-// the call may use it.
-func (b *Budget) Done() <-chan struct{} {
-	if d := b.parent.Done(); d != nil {
-		select {
-		case <-d:
-			b.expire()
-		default:
-		}
-	}
-	return b.done
-}
+// Done closes when the running call overruns. VMs call it often (gopher-lua
+// between instructions), so it takes no lock.
+func (b *Budget) Done() <-chan struct{} { return *b.done.Load() }
 
 // Err returns DeadlineExceeded once the call overran, or the parent's error.
 func (b *Budget) Err() error {

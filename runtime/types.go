@@ -169,3 +169,55 @@ type ObjectList struct {
 	Limit      int
 	Cursor     string
 }
+
+// Notification is a message to a user, delivered live to their sockets and,
+// when Persistent, stored until they delete it. Codes of zero and below are
+// reserved for the server; SenderID is empty for the server.
+type Notification struct {
+	ID         string
+	UserID     string
+	Subject    string
+	Content    string // JSON object
+	Code       int
+	SenderID   string
+	CreateTime time.Time
+	Persistent bool
+}
+
+// ChannelMessage is a chat message. ChannelID is the channel's wire id
+// ("2...room", "3.<group>..", "4.<user>.<user>.").
+type ChannelMessage struct {
+	ChannelID  string
+	ID         string
+	Code       int
+	SenderID   string
+	Username   string
+	Content    string // JSON object
+	CreateTime time.Time
+	UpdateTime time.Time
+	Persistent bool
+}
+
+// MessageList selects a page of a channel's stored messages: oldest first
+// when Forward, newest first otherwise, starting after Cursor (a cursor of
+// a MessagePage, "" for the first page). Limit must be positive.
+type MessageList struct {
+	ChannelID string
+	Limit     int
+	Forward   bool
+	Cursor    string
+}
+
+// MessagePage is a page of channel messages, in the order asked for, with
+// the cursors of Nakama's ChannelMessageList: Next lists the page after
+// this one ("" when there is none), Prev the page before it (set only when
+// the request had a cursor and the page is not empty), and Cacheable lists,
+// forward, what is newer than the last message of this page; with no
+// messages it is the request's cursor turned forward. Messages have
+// Persistent set.
+type MessagePage struct {
+	Messages  []ChannelMessage
+	Next      string
+	Prev      string
+	Cacheable string
+}

@@ -17,6 +17,9 @@ import (
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/account"
 	"github.com/arbiterhq/arbiter/runtime/auth"
+	"github.com/arbiterhq/arbiter/runtime/chat"
+	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/notify"
 	"github.com/arbiterhq/arbiter/runtime/object"
 )
 
@@ -31,6 +34,19 @@ type Deps struct {
 	Tokens    *auth.Tokens
 	ServerKey string
 	Logger    *slog.Logger
+	// RPC runs module RPCs; nil serves no /v2/rpc.
+	RPC     RPCCaller
+	HTTPKey string
+	// Matches lists matches at /v2/match; nil serves none.
+	Matches *match.Registry
+	// Notifications serves /v2/notification; nil serves none.
+	Notifications *notify.Service
+	// Chat serves channel histories at /v2/channel; nil serves none.
+	Chat *chat.Service
+	// Node, Version and Env go into RPC callback contexts.
+	Node    string
+	Version string
+	Env     map[string]string
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 }
@@ -52,6 +68,10 @@ func New(d Deps) *Handler {
 	h := &Handler{d: d, mux: http.NewServeMux()}
 	h.routeAccounts()
 	h.routeStorage()
+	h.routeRPC()
+	h.routeMatches()
+	h.routeNotifications()
+	h.routeChannels()
 	return h
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/heroiclabs/nakama-common/rtapi"
 
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/auth"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/session"
 )
@@ -17,13 +18,26 @@ func (p *Pipeline) matchCreate(c *conn, cid string, m *rtapi.MatchCreate) {
 }
 
 func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
-	var id string
+	var (
+		id        string
+		fromToken bool
+	)
 	switch v := m.Id.(type) {
 	case *rtapi.MatchJoin_MatchId:
 		id = v.MatchId
 	case *rtapi.MatchJoin_Token:
-		p.fail(c, cid, runtime.NewError(runtime.InvalidArgument, "Invalid match token"))
-		return
+		if v.Token != "" {
+			if p.d.Tokens == nil {
+				p.fail(c, cid, auth.ErrMatchTokenInvalid)
+				return
+			}
+			var err error
+			if id, err = p.d.Tokens.VerifyMatchToken(v.Token); err != nil {
+				p.fail(c, cid, err)
+				return
+			}
+			fromToken = true
+		}
 	}
 	if id == "" {
 		p.fail(c, cid, errNoMatchID)
@@ -31,6 +45,9 @@ func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
 	}
 	uuid, node, err := match.ParseID(id)
 	if err != nil {
+		if fromToken {
+			err = auth.ErrMatchTokenInvalid
+		}
 		p.fail(c, cid, err)
 		return
 	}
@@ -40,7 +57,8 @@ func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
 	if node != "" {
 		err = p.authoritative().Join(c.sess, id, m.Metadata, answer)
 	} else {
-		err = p.d.Relayed.Join(c.sess, id, uuid, false, answer)
+		// A matchmaker token may open a relayed match no one is in yet.
+		err = p.d.Relayed.Join(c.sess, id, uuid, fromToken, answer)
 	}
 	if err != nil {
 		p.fail(c, cid, err)

@@ -8,8 +8,10 @@ import (
 
 	"github.com/arbiterhq/arbiter/api/wire"
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/auth"
 	"github.com/arbiterhq/arbiter/runtime/chat"
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/matchmaker"
 	"github.com/arbiterhq/arbiter/runtime/session"
 	"github.com/arbiterhq/arbiter/runtime/status"
 )
@@ -22,6 +24,10 @@ type PipelineDeps struct {
 	Status  *status.Registry
 	// Chat serves the channel_* messages; nil leaves them unrecognized.
 	Chat *chat.Service
+	// Matchmaker takes matchmaker tickets; nil refuses them.
+	Matchmaker *matchmaker.Matchmaker
+	// Tokens verifies matchmaker tokens in match_join.
+	Tokens *auth.Tokens
 	// RPC runs module RPCs; nil answers every rpc with "not found".
 	RPC RPCCaller
 	// Node, Version and Env go into RPC callback contexts.
@@ -81,6 +87,10 @@ func (p *Pipeline) process(c *conn, frame []byte) bool {
 		p.matchLeave(c, cid, m.MatchLeave)
 	case *rtapi.Envelope_MatchDataSend:
 		p.matchDataSend(c, m.MatchDataSend)
+	case *rtapi.Envelope_MatchmakerAdd:
+		p.matchmakerAdd(c, cid, m.MatchmakerAdd)
+	case *rtapi.Envelope_MatchmakerRemove:
+		p.matchmakerRemove(c, cid, m.MatchmakerRemove)
 	case *rtapi.Envelope_Rpc:
 		p.rpc(ctx, c, cid, m.Rpc)
 	case *rtapi.Envelope_ChannelJoin, *rtapi.Envelope_ChannelLeave, *rtapi.Envelope_ChannelMessageSend,

@@ -22,10 +22,12 @@ const migrationLock = "SELECT pg_advisory_xact_lock(hashtext('arbiter.migrate.' 
 
 // The ports a Store implements.
 var (
-	_ runtime.IdentityStore = (*Store)(nil)
-	_ runtime.AccountStore  = (*Store)(nil)
-	_ runtime.TokenStore    = (*Store)(nil)
-	_ runtime.ObjectStore   = (*Store)(nil)
+	_ runtime.IdentityStore     = (*Store)(nil)
+	_ runtime.AccountStore      = (*Store)(nil)
+	_ runtime.TokenStore        = (*Store)(nil)
+	_ runtime.ObjectStore       = (*Store)(nil)
+	_ runtime.NotificationStore = (*Store)(nil)
+	_ runtime.MessageStore      = (*Store)(nil)
 )
 
 // Config says how to reach the database.
@@ -52,7 +54,9 @@ type core = sqlcore.Store
 //
 // Identify is its own (see identify.go). The other port methods (Account,
 // UpdateAccount, Users, Revoke, Revocations, ReadObjects, WriteObjects,
-// DeleteObjects, ListObjects) and Migrate, which applies pending migrations
+// DeleteObjects, ListObjects, AddNotifications, ListNotifications,
+// DeleteNotifications, AddMessage, UpdateMessage, RemoveMessage,
+// ListMessages) and Migrate, which applies pending migrations
 // and is idempotent, come from the shared implementation in
 // storage/internal/sqlcore.
 type Store struct {

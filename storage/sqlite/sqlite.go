@@ -25,10 +25,12 @@ var migrationFiles embed.FS
 
 // The ports a Store implements.
 var (
-	_ arbiter.IdentityStore = (*Store)(nil)
-	_ arbiter.AccountStore  = (*Store)(nil)
-	_ arbiter.TokenStore    = (*Store)(nil)
-	_ arbiter.ObjectStore   = (*Store)(nil)
+	_ arbiter.IdentityStore     = (*Store)(nil)
+	_ arbiter.AccountStore      = (*Store)(nil)
+	_ arbiter.TokenStore        = (*Store)(nil)
+	_ arbiter.ObjectStore       = (*Store)(nil)
+	_ arbiter.NotificationStore = (*Store)(nil)
+	_ arbiter.MessageStore      = (*Store)(nil)
 )
 
 // Config says where the database is and how to reach it.
@@ -50,9 +52,11 @@ type core = sqlcore.Store
 // It is safe for concurrent use.
 //
 // The port methods (Identify, Account, UpdateAccount, Users, Revoke,
-// Revocations, ReadObjects, WriteObjects, DeleteObjects, ListObjects) and
-// Migrate, which applies pending migrations and is idempotent, come from the
-// shared implementation in storage/internal/sqlcore.
+// Revocations, ReadObjects, WriteObjects, DeleteObjects, ListObjects,
+// AddNotifications, ListNotifications, DeleteNotifications, AddMessage,
+// UpdateMessage, RemoveMessage, ListMessages) and Migrate, which applies
+// pending migrations and is idempotent, come from the shared implementation
+// in storage/internal/sqlcore.
 type Store struct {
 	*core
 	pools pools

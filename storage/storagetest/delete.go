@@ -57,7 +57,7 @@ func testObjectAtomicity(t *testing.T, open Opener) {
 			{Collection: "a", Key: "locked", UserID: owner},
 			{Collection: "a", Key: "existing", UserID: owner, Version: bad.Version},
 		})
-		wantErr(t, err, runtime.ErrVersionMismatch)
+		wantErr(t, err, runtime.ErrDeleteRejected)
 		wantValue(t, s, "a", "locked", owner, `"locked"`)
 	})
 }
@@ -66,6 +66,7 @@ func testObjectDelete(t *testing.T, open Opener) {
 	s := open(t)
 	alice, bob := "alice-"+newID(), "bob-"+newID()
 	stale := "0123456789abcdef0123456789abcdef"
+	rejected := runtime.ErrDeleteRejected
 	cases := []struct {
 		name    string
 		caller  string
@@ -78,17 +79,23 @@ func testObjectDelete(t *testing.T, open Opener) {
 	}{
 		{"server deletes", server, alice, true, 0, "", nil, true},
 		{"server deletes own", server, server, true, 0, "", nil, true},
+		{"server deletes with version", server, alice, true, 0, "current", nil, true},
 		{"owner deletes writable", alice, alice, true, 1, "", nil, true},
 		{"owner deletes with version", alice, alice, true, 1, "current", nil, true},
-		{"owner deletes locked", alice, alice, true, 0, "", runtime.ErrPermission, false},
-		{"other user deletes", bob, alice, true, 1, "", runtime.ErrPermission, false},
-		{"user deletes server object", bob, server, true, 1, "", runtime.ErrPermission, false},
-		{"stale version", server, alice, true, 1, stale, runtime.ErrVersionMismatch, false},
-		{"star on existing", server, alice, true, 1, "*", runtime.ErrVersionMismatch, false},
-		{"missing is skipped", alice, alice, false, 1, "", nil, true},
-		{"missing of another is skipped", bob, alice, false, 1, "", nil, true},
-		{"star on missing", server, alice, false, 1, "*", nil, true},
-		{"version on missing", server, alice, false, 1, stale, runtime.ErrVersionMismatch, true},
+		{"owner deletes locked", alice, alice, true, 0, "", rejected, false},
+		{"owner deletes locked with version", alice, alice, true, 0, "current", rejected, false},
+		{"other user deletes", bob, alice, true, 1, "", rejected, false},
+		{"user deletes server object", bob, server, true, 1, "", rejected, false},
+		{"owner stale version", alice, alice, true, 1, stale, rejected, false},
+		{"owner star on existing", alice, alice, true, 1, "*", rejected, false},
+		{"server stale version", server, alice, true, 1, stale, rejected, false},
+		{"server star on existing", server, alice, true, 1, "*", rejected, false},
+		{"owner missing", alice, alice, false, 1, "", rejected, true},
+		{"owner missing with version", alice, alice, false, 1, stale, rejected, true},
+		{"missing of another", bob, alice, false, 1, "", rejected, true},
+		{"server missing is skipped", server, alice, false, 1, "", nil, true},
+		{"server star on missing", server, alice, false, 1, "*", rejected, true},
+		{"server version on missing", server, alice, false, 1, stale, rejected, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,13 +114,43 @@ func testObjectDelete(t *testing.T, open Opener) {
 			}
 		})
 	}
-	t.Run("batch", func(t *testing.T) {
-		ws := []runtime.ObjectWrite{write("d", "b1", alice, "1", 1, 1), write("d", "b2", alice, "2", 1, 1)}
-		mustWrite(t, s, server, ws...)
-		ids := []runtime.ObjectID{{Collection: "d", Key: "b2", UserID: alice}, {Collection: "d", Key: "gone", UserID: alice},
-			{Collection: "d", Key: "b1", UserID: alice}}
-		wantErr(t, s.DeleteObjects(t.Context(), alice, ids), nil)
-		wantValue(t, s, "d", "b1", alice, "")
-		wantValue(t, s, "d", "b2", alice, "")
-	})
+	batches := []struct {
+		name    string
+		caller  string
+		objects []runtime.ObjectWrite
+		ids     []runtime.ObjectID
+		want    error
+	}{
+		{"server batch skips missing", server,
+			[]runtime.ObjectWrite{write("d", "s1", alice, "1", 1, 0), write("d", "s2", bob, "2", 1, 1)},
+			[]runtime.ObjectID{{Collection: "d", Key: "s2", UserID: bob}, {Collection: "d", Key: "gone", UserID: alice},
+				{Collection: "d", Key: "s1", UserID: alice}}, nil},
+		{"user batch", alice,
+			[]runtime.ObjectWrite{write("d", "u1", alice, "1", 1, 1), write("d", "u2", alice, "2", 1, 1)},
+			[]runtime.ObjectID{{Collection: "d", Key: "u2", UserID: alice}, {Collection: "d", Key: "u1", UserID: alice}}, nil},
+		{"user batch with a missing id", alice,
+			[]runtime.ObjectWrite{write("d", "m1", alice, "1", 1, 1), write("d", "m2", alice, "2", 1, 1)},
+			[]runtime.ObjectID{{Collection: "d", Key: "m2", UserID: alice}, {Collection: "d", Key: "gone", UserID: alice},
+				{Collection: "d", Key: "m1", UserID: alice}}, rejected},
+		{"user batch with a locked id", alice,
+			[]runtime.ObjectWrite{write("d", "l1", alice, "1", 1, 1), write("d", "l2", alice, "2", 1, 0)},
+			[]runtime.ObjectID{{Collection: "d", Key: "l1", UserID: alice}, {Collection: "d", Key: "l2", UserID: alice}}, rejected},
+		{"server batch with a stale version", server,
+			[]runtime.ObjectWrite{write("d", "v1", alice, "1", 1, 1), write("d", "v2", alice, "2", 1, 1)},
+			[]runtime.ObjectID{{Collection: "d", Key: "v1", UserID: alice}, {Collection: "d", Key: "v2", UserID: alice, Version: stale}},
+			rejected},
+	}
+	for _, b := range batches {
+		t.Run(b.name, func(t *testing.T) {
+			mustWrite(t, s, server, b.objects...)
+			wantErr(t, s.DeleteObjects(t.Context(), b.caller, b.ids), b.want)
+			for _, o := range b.objects {
+				want := ""
+				if b.want != nil {
+					want = o.Value // all or none: a rejected batch deletes nothing
+				}
+				wantValue(t, s, o.Collection, o.Key, o.UserID, want)
+			}
+		})
+	}
 }

@@ -5,9 +5,11 @@
 // measured the same way.
 //
 // The suite checks the contracts written in runtime/ports.go: identities and
-// accounts, token revocations, and Nakama's storage object semantics
-// (versions, permissions, atomic batches, cursors), with unicode and edge
-// inputs, and races: concurrent creation of one identity yields one account,
-// concurrent writes under one version precondition have exactly one winner.
-// Each test opens its own store, so the tests run in parallel.
+// accounts, token revocations, Nakama's storage object semantics (versions,
+// permissions, atomic batches, cursors), persistent notifications and chat
+// history (ordering, Nakama's next, previous and cacheable cursors, changes
+// by the sender only), with unicode and edge inputs, and races: concurrent
+// creation of one identity yields one account, concurrent writes under one
+// version precondition have exactly one winner. Each test opens its own
+// store, so the tests run in parallel.
 package storagetest

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/arbiterhq/arbiter/runtime"
@@ -35,6 +36,10 @@ func testIdentify(t *testing.T, open Opener) {
 	t.Run("InvalidInput", func(t *testing.T) {
 		t.Parallel()
 		testIdentifyInvalid(t, open(t))
+	})
+	t.Run("Username", func(t *testing.T) {
+		t.Parallel()
+		testIdentifyUsername(t, open(t))
 	})
 	t.Run("SecretOnlyForEmail", func(t *testing.T) {
 		t.Parallel()
@@ -123,4 +128,39 @@ func testIdentifyInvalid(t *testing.T, s Store) {
 			t.Errorf("%s: error %v, want InvalidArgument", c.name, err)
 		}
 	}
+}
+
+// testIdentifyUsername checks that a username finds its account, with the
+// password hash of its email identity, and never creates one.
+func testIdentifyUsername(t *testing.T, s Store) {
+	ctx := t.Context()
+	secret := identityKinds[2].secret
+	withEmail := mustIdentify(t, s, runtime.Identity{Kind: runtime.IdentityEmail, ID: newID() + "@example.com", Secret: secret},
+		runtime.NewUser{ID: newID(), Username: "Émile-" + newID()})
+	device := createDevice(t, s)
+	cases := []struct {
+		name     string
+		username string
+		want     runtime.User
+		secret   []byte
+		err      error
+	}{
+		{"email account", withEmail.User.Username, withEmail.User, secret, nil},
+		{"device account", device.User.Username, device.User, nil, nil},
+		{"unknown", "nobody-" + newID(), runtime.User{}, nil, runtime.ErrNotFound},
+		{"other case", strings.ToUpper(withEmail.User.Username), runtime.User{}, nil, runtime.ErrNotFound},
+	}
+	for _, c := range cases {
+		res, err := s.Identify(ctx, runtime.Identity{Kind: runtime.IdentityUsername, ID: c.username}, false, runtime.NewUser{})
+		wantErr(t, err, c.err)
+		if c.err != nil {
+			continue
+		}
+		wantEqual(t, c.name+": user", res.User, c.want)
+		if string(res.Secret) != string(c.secret) || res.Created {
+			t.Fatalf("%s: secret %q created %v, want %q false", c.name, res.Secret, res.Created, c.secret)
+		}
+	}
+	_, err := s.Identify(ctx, runtime.Identity{Kind: runtime.IdentityUsername, ID: "new-" + newID()}, true, newUser())
+	wantCode(t, err, runtime.InvalidArgument)
 }

@@ -107,7 +107,9 @@ func testObjectList(t *testing.T, open Opener) {
 	t.Run("invalid cursor", func(t *testing.T) {
 		for _, cursor := range []string{"%%%", "bm90IGpzb24", "W10"} {
 			_, _, err := s.ListObjects(t.Context(), runtime.ObjectList{Collection: "l", Cursor: cursor})
-			wantCode(t, err, runtime.InvalidArgument)
+			wantErr(t, err, runtime.ErrBadCursor)
+			_, _, err = s.ListObjects(t.Context(), runtime.ObjectList{Caller: alice, Collection: "l", Cursor: cursor})
+			wantErr(t, err, runtime.ErrBadCursor)
 		}
 	})
 	t.Run("default limit", func(t *testing.T) {
@@ -133,23 +135,31 @@ func testObjectListPermissions(t *testing.T, open Opener) {
 	s := open(t)
 	alice, bob, names := listFixture(t, s)
 	owners := []string{server, alice, bob}
+	// Listing one owner shows what a read would; listing every owner shows a
+	// user the public objects only, their own private ones excluded.
 	visibleTo := func(caller string) func(string, int) bool {
 		return func(owner string, read int) bool {
 			return read == runtime.ReadPublic || (read == runtime.ReadOwner && owner == caller)
 		}
 	}
+	public := func(_ string, read int) bool { return read == runtime.ReadPublic }
+	all := func(string, int) bool { return true }
 	stranger := "c-carol-" + newID()
+	empty := ""
 	cases := []struct {
 		name   string
 		caller string
 		owner  *string
 		want   []string
 	}{
-		{"alice, all owners", alice, nil, expectedList(names, owners, visibleTo(alice))},
-		{"bob, all owners", bob, nil, expectedList(names, owners, visibleTo(bob))},
-		{"stranger, all owners", stranger, nil, expectedList(names, owners, visibleTo(stranger))},
+		{"alice, all owners", alice, nil, expectedList(names, owners, public)},
+		{"bob, all owners", bob, nil, expectedList(names, owners, public)},
+		{"stranger, all owners", stranger, nil, expectedList(names, owners, public)},
 		{"alice lists bob", alice, &bob, expectedList(names, []string{bob}, visibleTo(alice))},
 		{"alice lists herself", alice, &alice, expectedList(names, []string{alice}, visibleTo(alice))},
+		{"alice lists the server", alice, &empty, expectedList(names, []string{server}, visibleTo(alice))},
+		{"server, all owners", server, nil, expectedList(names, owners, all)},
+		{"server lists alice", server, &alice, expectedList(names, []string{alice}, all)},
 	}
 	for _, c := range cases {
 		for _, limit := range []int{1, 2, 5, 0} {

@@ -17,6 +17,8 @@ type Store interface {
 	runtime.AccountStore
 	runtime.TokenStore
 	runtime.ObjectStore
+	runtime.NotificationStore
+	runtime.MessageStore
 	// Migrate applies pending migrations; running it again changes nothing.
 	Migrate(ctx context.Context) error
 	// Ping checks that the database is reachable.
@@ -51,6 +53,13 @@ func Run(t *testing.T, open Opener) {
 		{"ObjectDelete", testObjectDelete},
 		{"ObjectList", testObjectList},
 		{"ObjectListPermissions", testObjectListPermissions},
+		{"Notifications", testNotifications},
+		{"NotificationBatches", testNotificationBatches},
+		{"NotificationCursor", testNotificationCursor},
+		{"Messages", testMessages},
+		{"MessageChanges", testMessageChanges},
+		{"MessagePages", testMessagePages},
+		{"MessageCursors", testMessageCursors},
 		{"Concurrency", testConcurrency},
 	}
 	for _, g := range groups {

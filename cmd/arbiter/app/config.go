@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/arbiterhq/arbiter/api/ws"
 )
 
 // Config is everything the server is configured with. cmd/arbiter fills it
@@ -27,6 +29,13 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+
+	// Socket holds the realtime socket's limits; zero fields take defaults.
+	Socket ws.Config
+
+	// BcryptCost is the cost of email password hashes; 0 is bcrypt's
+	// default (10). Tests lower it; production should not.
+	BcryptCost int
 }
 
 // Default returns the configuration `go run ./cmd/arbiter` starts with. The

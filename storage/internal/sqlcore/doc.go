@@ -29,6 +29,15 @@
 // alike. Only when a statement changes nothing is the row read again, to say
 // whether the version or the permission was at fault.
 //
+// Cursors are opaque to clients: unpadded URL-safe base64 of a small JSON
+// struct holding the position of the last row listed, compared as a row
+// value in the query. Notifications and channel messages are listed by
+// (create_time, id); a message cursor also carries its channel and
+// direction, and one that does not match the request is refused, as in
+// Nakama. A notification for an unknown user, or a message of a channel no
+// one can join, is kept harmlessly: neither table has a foreign key, since
+// the server (sender "") has no user row.
+//
 // Migrations: each store embeds its NNNN_name.sql files. Migrate records the
 // applied versions in arbiter_migrations and applies the missing ones in
 // order, each in a transaction with its record, under the dialect's lock.

@@ -53,7 +53,7 @@ func ScanIdentified(row Row, kind runtime.IdentityKind, extra ...any) (runtime.I
 	}
 	res.User.CreateTime, res.User.UpdateTime = FromMicros(create), FromMicros(update)
 	res.Disabled = disable != 0
-	if kind == runtime.IdentityEmail {
+	if kind == runtime.IdentityEmail || kind == runtime.IdentityUsername {
 		res.Secret = secret
 	}
 	return res, nil
@@ -70,14 +70,20 @@ func LookupSQL(kind runtime.IdentityKind) (string, error) {
 		return "SELECT " + cols + " FROM users u WHERE u.custom_id = $1", nil
 	case runtime.IdentityEmail:
 		return "SELECT " + cols + " FROM users u WHERE u.email = $1", nil
+	case runtime.IdentityUsername:
+		return "SELECT " + cols + " FROM users u WHERE u.username = $1", nil
 	}
 	return "", errIdentityKind
 }
 
-// CheckIdentify validates the arguments of Identify.
+// CheckIdentify validates the arguments of Identify. A username finds an
+// account but never creates one.
 func CheckIdentify(id runtime.Identity, create bool, nu runtime.NewUser) error {
 	if _, err := LookupSQL(id.Kind); err != nil {
 		return err
+	}
+	if create && id.Kind == runtime.IdentityUsername {
+		return errCreateByUsername
 	}
 	if id.ID == "" {
 		return errIdentityID

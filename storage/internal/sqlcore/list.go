@@ -14,29 +14,44 @@ import (
 const DefaultListLimit = 100
 
 // listCursor is where a page ended: the (user id, key) of its last object.
-// It travels to clients as unpadded URL-safe base64 of its JSON.
 type listCursor struct {
 	UserID string `json:"u"`
 	Key    string `json:"k"`
 }
 
-func (c listCursor) encode() string {
-	b, _ := json.Marshal(c) // two strings cannot fail to marshal
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func (c listCursor) encode() string { return encodeJSONCursor(c) }
 
 func decodeCursor(s string) (listCursor, error) {
 	var c listCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil {
-		return c, errCursor
+	err := decodeJSONCursor(s, &c)
+	return c, err
+}
+
+// encodeJSONCursor returns c as a cursor: unpadded URL-safe base64 of its
+// JSON, opaque to clients.
+func encodeJSONCursor(c any) string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // cursors are structs of strings, numbers and bools
 	}
-	return c, nil
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeJSONCursor decodes a cursor of encodeJSONCursor into c; anything
+// else gives runtime.ErrBadCursor.
+func decodeJSONCursor(s string, c any) error {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, c) != nil {
+		return runtime.ErrBadCursor
+	}
+	return nil
 }
 
 // ListObjects implements runtime.ObjectStore. The permission filter and the
 // cursor are part of the query, which reads one row past the page to learn
-// whether another page follows.
+// whether another page follows. A user listing every owner sees only public
+// objects, their own private ones excluded, as in Nakama; a user listing one
+// owner sees what ReadObjects would show them.
 func (s *Store) ListObjects(ctx context.Context, l runtime.ObjectList) ([]runtime.Object, string, error) {
 	limit := l.Limit
 	if limit <= 0 {
@@ -48,7 +63,11 @@ func (s *Store) ListObjects(ctx context.Context, l runtime.ObjectList) ([]runtim
 	if l.UserID != nil {
 		where = append(where, fmt.Sprintf("user_id = $%d", arg(*l.UserID)))
 	}
-	if l.Caller != "" {
+	switch {
+	case l.Caller == "":
+	case l.UserID == nil:
+		where = append(where, fmt.Sprintf("permission_read = %d", runtime.ReadPublic))
+	default:
 		where = append(where, fmt.Sprintf(readPermission, arg(l.Caller)))
 	}
 	if l.Cursor != "" {

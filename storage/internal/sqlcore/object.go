@@ -147,23 +147,20 @@ func (s *Store) writeObject(ctx context.Context, q Querier, caller string, w run
 	var create, update int64
 	err := q.QueryRow(ctx, sql, args...).Scan(&create, &update)
 	if errors.Is(err, ErrNoRows) {
-		return ack, s.refusal(ctx, q, caller, w.Collection, w.UserID, w.Key, false)
+		return ack, s.refusal(ctx, q, caller, w.Collection, w.UserID, w.Key)
 	}
 	ack.CreateTime, ack.UpdateTime = FromMicros(create), FromMicros(update)
 	return ack, err
 }
 
-// refusal explains why a write or delete of an object changed nothing:
+// refusal explains why a write of an object changed nothing:
 // ErrPermission when the caller may not write the stored object,
-// ErrVersionMismatch otherwise. For a delete, a missing object is skipped
-// (nil) unless a version other than "*" was asked for.
-func (s *Store) refusal(ctx context.Context, q Querier, caller, collection, userID, key string, skipMissing bool) error {
+// ErrVersionMismatch otherwise.
+func (s *Store) refusal(ctx context.Context, q Querier, caller, collection, userID, key string) error {
 	var write int
 	err := q.QueryRow(ctx, "SELECT permission_write FROM storage WHERE collection = $1 AND user_id = $2 AND key = $3",
 		collection, userID, key).Scan(&write)
 	switch {
-	case errors.Is(err, ErrNoRows) && skipMissing:
-		return nil
 	case errors.Is(err, ErrNoRows):
 		return runtime.ErrVersionMismatch
 	case err != nil:
@@ -174,10 +171,9 @@ func (s *Store) refusal(ctx context.Context, q Querier, caller, collection, user
 	return runtime.ErrVersionMismatch
 }
 
-// DeleteObjects implements runtime.ObjectStore. A Version of "*" means the
-// object must not exist, as for writes: a missing one is skipped and an
-// existing one fails the version check. Any other Version fails the check
-// when the object is missing, as in Nakama.
+// DeleteObjects implements runtime.ObjectStore: all or none, and any id that
+// deletes no row rejects the batch with ErrDeleteRejected, except a missing
+// object the server names without a version, which is skipped.
 func (s *Store) DeleteObjects(ctx context.Context, caller string, ids []runtime.ObjectID) error {
 	return s.atomic(ctx, len(ids), func(q Querier) error {
 		for _, i := range keyOrder(ids, idKey) {
@@ -189,9 +185,8 @@ func (s *Store) DeleteObjects(ctx context.Context, caller string, ids []runtime.
 			if n > 0 {
 				continue
 			}
-			skipMissing := id.Version == "" || id.Version == "*"
-			if err := s.refusal(ctx, q, caller, id.Collection, id.UserID, id.Key, skipMissing); err != nil {
-				return err
+			if caller != "" || id.Version != "" {
+				return runtime.ErrDeleteRejected
 			}
 		}
 		return nil
