@@ -1,0 +1,3 @@
+module github.com/arbiterhq/arbiter/sdk/go
+
+go 1.24
