@@ -1,6 +1,12 @@
 package main
 
 import (
+	"github.com/arbiterhq/arbiter/api/ws"
+	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/matchmaker"
+	"github.com/arbiterhq/arbiter/vm/lua"
+	"github.com/arbiterhq/arbiter/vm/wasm"
+
 	"bytes"
 	"os"
 	"path/filepath"
@@ -54,8 +60,14 @@ func TestDefaults(t *testing.T) {
 		TokenExpiry: 60 * time.Second, RefreshExpiry: time.Hour, ShutdownGrace: 10 * time.Second,
 		LogLevel: "info", LogFormat: "text",
 	}
-	if !reflect.DeepEqual(cfg, want) {
-		t.Fatalf("defaults = %+v, want %+v", cfg, want)
+	got := cfg
+	got.Node, got.Env, got.Socket, got.Match, got.Matchmaker, got.Lua, got.WASM = "", nil, ws.Config{}, match.Config{}, matchmaker.Config{}, lua.Config{}, wasm.Config{}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("defaults = %+v, want %+v", got, want)
+	}
+	if cfg.Socket.MaxMessageBytes != 4096 || cfg.Matchmaker.Interval != 15*time.Second ||
+		cfg.Matchmaker.MaxTickets != 3 || cfg.Match.InputQueueSize != 128 || cfg.Node == "" {
+		t.Fatalf("engine defaults = %+v", cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("the defaults do not validate: %v", err)

@@ -46,7 +46,42 @@ func newOptions(name string, cfg *app.Config) *options {
 	durationVar(fs, &cfg.ShutdownGrace, "shutdown-grace", "time given to matches and requests on shutdown")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	fs.StringVar(&cfg.Node, "node", cfg.Node, "name of this server in match ids")
+	fs.Var(envValue{&cfg.Env}, "env", "KEY=VALUE pairs, comma-separated, given to modules as context.env")
+	engineFlags(fs, cfg)
 	return o
+}
+
+// engineFlags registers the limits of sockets, matches, the matchmaker and
+// the VMs.
+func engineFlags(fs *flag.FlagSet, cfg *app.Config) {
+	s := &cfg.Socket
+	fs.Int64Var(&s.MaxMessageBytes, "socket-max-message-bytes", s.MaxMessageBytes, "largest socket frame a client may send")
+	fs.IntVar(&s.OutboundQueue, "socket-outbound-queue", s.OutboundQueue, "frames queued to a client before it is cut off as too slow")
+	fs.IntVar(&s.OutboundBytes, "socket-outbound-bytes", s.OutboundBytes, "bytes queued to a client before it is cut off as too slow")
+	fs.Float64Var(&s.RateLimit, "socket-rate-limit", s.RateLimit, "messages per second a socket may send (negative: no limit)")
+	fs.IntVar(&s.RateBurst, "socket-rate-burst", s.RateBurst, "burst of messages above the rate limit")
+	durationVar(fs, &s.PingPeriod, "socket-ping-period", "interval of the server's pings")
+	durationVar(fs, &s.PongWait, "socket-pong-wait", "time a silent client is given to answer a ping")
+	durationVar(fs, &s.WriteWait, "socket-write-wait", "time one socket write may take")
+	fs.IntVar(&s.MaxSocketsPerSession, "socket-max-per-session", s.MaxSocketsPerSession, "sockets one session token may open at once (negative: no cap)")
+	fs.BoolVar(&s.SingleSocket, "single-socket", s.SingleSocket, "a user's new socket closes their older ones")
+	m := &cfg.Match
+	durationVar(fs, &m.CallBudget, "match-callback-budget", "CPU time a match callback may take before its match ends")
+	fs.IntVar(&m.InputQueueSize, "match-input-queue", m.InputQueueSize, "client messages a match queues per tick; more are dropped")
+	fs.IntVar(&m.MaxEmptySeconds, "match-max-empty", m.MaxEmptySeconds, "seconds an empty match lives on (0: forever)")
+	mm := &cfg.Matchmaker
+	durationVar(fs, &mm.Interval, "matchmaker-interval", "how often the matchmaker forms matches")
+	fs.IntVar(&mm.MaxIntervals, "matchmaker-max-intervals", mm.MaxIntervals, "intervals a ticket waits for a full match before taking any size in range")
+	fs.IntVar(&mm.MaxTickets, "matchmaker-max-tickets", mm.MaxTickets, "matchmaker tickets a session may hold")
+	fs.BoolVar(&mm.RevPrecision, "matchmaker-rev-precision", mm.RevPrecision, "every member's query must match every other member")
+	l := &cfg.Lua
+	durationVar(fs, &l.RPCBudget, "lua-rpc-budget", "CPU time a Lua RPC or hook may take")
+	fs.IntVar(&l.PoolMax, "lua-pool-max", l.PoolMax, "Lua VMs serving RPCs at once")
+	fs.Int64Var(&l.MatchMemoryLimit, "lua-match-memory-limit", l.MatchMemoryLimit, "bytes a Lua match may hold before it ends (0: no limit)")
+	w := &cfg.WASM
+	fs.Var(uint32Value{&w.MemoryLimitPages}, "wasm-memory-pages", "64 KiB pages a WASM instance may grow to")
+	durationVar(fs, &w.CallBudget, "wasm-rpc-budget", "CPU time a WASM RPC or hook may take")
 }
 
 // load sets the configuration from args, the YAML file named by --config
@@ -132,6 +167,15 @@ func flatten(prefix string, m map[string]any, out map[string]string) error {
 		}
 		switch v := v.(type) {
 		case map[string]any:
+			if key == "env" {
+				pairs := make([]string, 0, len(v))
+				for ek, ev := range v {
+					pairs = append(pairs, ek+"="+fmt.Sprint(ev))
+				}
+				sort.Strings(pairs)
+				out[key] = strings.Join(pairs, ",")
+				continue
+			}
 			if err := flatten(key, v, out); err != nil {
 				return err
 			}
@@ -185,5 +229,60 @@ func (v durationValue) Set(s string) error {
 		return errors.New("want a duration such as 30s or 5m")
 	}
 	*v.d = d
+	return nil
+}
+
+// envValue is a map flag of KEY=VALUE pairs separated by commas.
+type envValue struct{ m *map[string]string }
+
+func (v envValue) String() string {
+	if v.m == nil || len(*v.m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(*v.m))
+	for k := range *v.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + (*v.m)[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v envValue) Set(s string) error {
+	if *v.m == nil {
+		*v.m = map[string]string{}
+	}
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(pair, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want KEY=VALUE, got %q", pair)
+		}
+		(*v.m)[k] = val
+	}
+	return nil
+}
+
+// uint32Value is a uint32 flag.
+type uint32Value struct{ p *uint32 }
+
+func (v uint32Value) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatUint(uint64(*v.p), 10)
+}
+
+func (v uint32Value) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	*v.p = uint32(n)
 	return nil
 }

@@ -77,6 +77,10 @@ type Handler interface {
 // state, which ends the match normally.
 var ErrNilState = errors.New("match returned a nil state")
 
+// ErrNoSignal is returned by Signal when the module has no match_signal:
+// the signal fails, the match goes on.
+var ErrNoSignal = runtime.NewError(runtime.Unimplemented, "match_signal is not implemented by this match's module")
+
 // Dispatcher is how a handler acts on its match during a call. Its methods
 // may only be called from inside a Handler call.
 type Dispatcher interface {

@@ -2,6 +2,7 @@ package match
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/heroiclabs/nakama-common/rtapi"
@@ -138,6 +139,7 @@ func (r *Registry) Signal(ctx context.Context, id, data string) (string, error) 
 	type result struct {
 		out string
 		ok  bool
+		err error
 	}
 	done := make(chan result, 1)
 	if !m.submit(func() {
@@ -145,6 +147,9 @@ func (r *Registry) Signal(ctx context.Context, id, data string) (string, error) 
 		res.ok = m.call("match_signal", func(cctx context.Context) error {
 			var err error
 			res.out, err = m.handler.Signal(cctx, m.tick, data)
+			if errors.Is(err, ErrNoSignal) {
+				res.err, err = err, nil
+			}
 			return err
 		})
 		done <- res
@@ -153,6 +158,9 @@ func (r *Registry) Signal(ctx context.Context, id, data string) (string, error) 
 	}
 	select {
 	case res := <-done:
+		if res.err != nil {
+			return "", res.err
+		}
 		if !res.ok {
 			return "", ErrBusy
 		}

@@ -29,6 +29,7 @@ type fakeHandler struct {
 	onJoin   func(j JoinAttempt) (bool, string)
 	closed   atomic.Bool
 	signaled string
+	noSignal bool
 }
 
 func (h *fakeHandler) record(c string) {
@@ -73,6 +74,9 @@ func (h *fakeHandler) Terminate(context.Context, int64, int) error {
 	return ErrNilState
 }
 func (h *fakeHandler) Signal(_ context.Context, _ int64, data string) (string, error) {
+	if h.noSignal {
+		return "", ErrNoSignal
+	}
 	h.signaled = data
 	return "got " + data, nil
 }
@@ -392,5 +396,16 @@ func TestListing(t *testing.T) {
 	}
 	if _, err := e.reg.List(ListQuery{Limit: 1, Query: str(`label.x:"open`)}); err == nil {
 		t.Fatal("a bad query was accepted")
+	}
+}
+
+func TestSignalWithoutMatchSignal(t *testing.T) {
+	e := newEnv(t, Config{}, func(h *fakeHandler) { h.noSignal = true })
+	id, _ := e.reg.Create(context.Background(), "game", nil)
+	if _, err := e.reg.Signal(context.Background(), id, "x"); !errors.Is(err, ErrNoSignal) {
+		t.Fatalf("Signal = %v, want ErrNoSignal", err)
+	}
+	if _, ok, _ := e.reg.Get(id); !ok {
+		t.Fatal("a signal to a module without match_signal ended the match")
 	}
 }

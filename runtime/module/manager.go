@@ -209,3 +209,11 @@ func (m *Manager) Describe() string {
 	s := m.cur.Load()
 	return fmt.Sprintf("version %d: %d files, %d rpcs", s.Version, len(s.Files), len(s.rpcs))
 }
+
+// Close releases the instances of the current set. Calls after Close fail.
+func (m *Manager) Close() {
+	old := m.cur.Swap(&Set{rpcs: map[string]RPCFunc{}})
+	for _, i := range old.instances {
+		i.Close()
+	}
+}

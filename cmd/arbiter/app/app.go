@@ -14,19 +14,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/arbiterhq/arbiter/api"
-	"github.com/arbiterhq/arbiter/api/rest"
-	"github.com/arbiterhq/arbiter/api/wire"
 	"github.com/arbiterhq/arbiter/api/ws"
 	"github.com/arbiterhq/arbiter/runtime"
-	"github.com/arbiterhq/arbiter/runtime/account"
-	"github.com/arbiterhq/arbiter/runtime/auth"
-	"github.com/arbiterhq/arbiter/runtime/chat"
-	"github.com/arbiterhq/arbiter/runtime/match"
-	"github.com/arbiterhq/arbiter/runtime/notify"
-	"github.com/arbiterhq/arbiter/runtime/object"
-	"github.com/arbiterhq/arbiter/runtime/session"
-	"github.com/arbiterhq/arbiter/runtime/status"
 	"github.com/arbiterhq/arbiter/storage/postgres"
 	"github.com/arbiterhq/arbiter/storage/sqlite"
 )
@@ -72,6 +61,10 @@ type App struct {
 	ln       net.Listener
 	http     *http.Server
 	socket   *ws.Handler
+	engine   *engine
+
+	// stopBackground stops the matchmaker and other background loops.
+	stopBackground context.CancelFunc
 }
 
 // New opens the store, builds the server and listens; Serve serves.
@@ -123,55 +116,6 @@ func start(ctx context.Context, c Config, log *slog.Logger, store Store, desc st
 	return a, nil
 }
 
-func (a *App) build(ctx context.Context) (http.Handler, error) {
-	tokens, err := auth.New(ctx, auth.Config{
-		SessionKey: a.cfg.SessionKey, RefreshKey: a.cfg.RefreshKey,
-		TokenExpiry: a.cfg.TokenExpiry, RefreshExpiry: a.cfg.RefreshExpiry,
-		Store: a.store,
-	})
-	if err != nil {
-		return nil, err
-	}
-	sessions := session.NewRegistry()
-	router := session.NewRouter(wire.Codec{}, a.log)
-	var tracker *session.Tracker
-	tracker = session.NewTracker(func(ev session.Event) { router.StreamEvent(tracker)(ev) })
-	statuses := status.New(tracker, router, a.store)
-	relayed := match.NewRelayed(tracker, router)
-	notifications := notify.New(a.store, tracker, router)
-	// Arbiter has no groups yet: chat.NoGroups refuses every group channel.
-	chats := chat.New(chat.Deps{Tracker: tracker, Router: router, Store: a.store, Users: a.store,
-		Groups: chat.NoGroups{}, Notify: notifications, Logger: a.log})
-
-	accounts := account.New(account.Deps{Identities: a.store, Accounts: a.store, Tokens: tokens,
-		Online: statuses.Online, BcryptCost: a.cfg.BcryptCost})
-	objects := object.New(a.store)
-	restAPI := rest.New(rest.Deps{
-		Accounts: accounts, Objects: objects, Tokens: tokens,
-		ServerKey: a.cfg.ServerKey, Logger: a.log,
-		Notifications: notifications, Chat: chats,
-	})
-	a.socket, err = ws.New(ws.Deps{
-		Config: a.cfg.Socket, Tokens: tokens, Sessions: sessions, Tracker: tracker, Router: router,
-		Status: statuses, Logger: a.log,
-		Pipeline: ws.NewPipeline(ws.PipelineDeps{Router: router, Relayed: relayed, Status: statuses,
-			Chat: chats, Logger: a.log}),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return api.NewHandler(api.Deps{
-		REST: restAPI,
-		WS:   a.socket,
-		Ready: func(r *http.Request) error {
-			if err := a.store.Ping(r.Context()); err != nil {
-				return fmt.Errorf("store unreachable: %v", err)
-			}
-			return nil
-		},
-	}), nil
-}
-
 // Addr is the address the server listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
 
@@ -184,13 +128,18 @@ func (a *App) Serve() error {
 	return err
 }
 
-// Shutdown stops accepting, lets requests finish until ctx ends, then
-// closes the store (unless it was given to NewWithStore).
+// Shutdown stops the server within ctx: it stops accepting requests, runs
+// the modules' shutdown hooks and gives every match match_terminate with
+// the time left, stops what still runs, closes the sockets, and closes the
+// store (unless it was given to NewWithStore).
 func (a *App) Shutdown(ctx context.Context) error {
+	a.stopBackground()
 	err := a.http.Shutdown(ctx)
+	a.engine.shutdown(ctx)
 	if serr := a.socket.Shutdown(ctx); err == nil {
 		err = serr
 	}
+	a.engine.close()
 	if cerr := a.closeStore(); err == nil {
 		err = cerr
 	}

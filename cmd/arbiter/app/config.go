@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/arbiterhq/arbiter/api/ws"
+	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/matchmaker"
+	"github.com/arbiterhq/arbiter/vm/lua"
+	"github.com/arbiterhq/arbiter/vm/wasm"
 )
 
 // Config is everything the server is configured with. cmd/arbiter fills it
@@ -30,8 +34,20 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 
+	// Node names this server in match ids ("<uuid>.<node>").
+	Node string
+	// Env is given to modules as context.env.
+	Env map[string]string
+
 	// Socket holds the realtime socket's limits; zero fields take defaults.
 	Socket ws.Config
+	// Match holds the authoritative match limits.
+	Match match.Config
+	// Matchmaker holds the matchmaker's settings.
+	Matchmaker matchmaker.Config
+	// Lua and WASM hold the VMs' limits; their API and logger are wired.
+	Lua  lua.Config
+	WASM wasm.Config
 
 	// BcryptCost is the cost of email password hashes; 0 is bcrypt's
 	// default (10). Tests lower it; production should not.
@@ -55,6 +71,15 @@ func Default() Config {
 		ShutdownGrace: 10 * time.Second,
 		LogLevel:      "info",
 		LogFormat:     "text",
+		Node:          "arbiter",
+		Socket:        ws.DefaultConfig(),
+		Match:         match.DefaultConfig(),
+		Matchmaker:    matchmaker.DefaultConfig(),
+		Lua: lua.Config{
+			RPCBudget: lua.DefaultRPCBudget, PoolMax: lua.DefaultPoolMax,
+			MatchMemoryLimit: lua.DefaultMatchMemoryLimit,
+		},
+		WASM: wasm.Config{MemoryLimitPages: 512, CallBudget: 2 * time.Second},
 	}
 }
 
@@ -81,6 +106,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid refresh-expiry %s: must be positive", c.RefreshExpiry)
 	case c.ShutdownGrace < 0:
 		return fmt.Errorf("invalid shutdown-grace %s: must not be negative", c.ShutdownGrace)
+	case c.Node == "" || strings.ContainsAny(c.Node, ". \t\n"):
+		return fmt.Errorf("invalid node %q: must be a non-empty name without dots or spaces", c.Node)
+	}
+	if err := c.validateLimits(); err != nil {
+		return err
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
@@ -103,4 +133,25 @@ func redact(s string) string {
 		return s[:scheme+3] + creds[:i] + ":***" + s[at:]
 	}
 	return s
+}
+
+// validateLimits checks the engine's limits.
+func (c Config) validateLimits() error {
+	switch {
+	case c.Socket.MaxMessageBytes < 0:
+		return fmt.Errorf("invalid socket-max-message-bytes %d: must not be negative", c.Socket.MaxMessageBytes)
+	case c.Socket.PingPeriod > 0 && c.Socket.PongWait > 0 && c.Socket.PingPeriod >= c.Socket.PongWait:
+		return fmt.Errorf("invalid socket-ping-period %s: must be less than socket-pong-wait %s", c.Socket.PingPeriod, c.Socket.PongWait)
+	case c.Match.CallBudget < 0:
+		return fmt.Errorf("invalid match-callback-budget %s: must not be negative", c.Match.CallBudget)
+	case c.Match.MaxEmptySeconds < 0:
+		return fmt.Errorf("invalid match-max-empty %d: must not be negative", c.Match.MaxEmptySeconds)
+	case c.Matchmaker.Interval < 0:
+		return fmt.Errorf("invalid matchmaker-interval %s: must not be negative", c.Matchmaker.Interval)
+	case c.Matchmaker.MaxIntervals < 0 || c.Matchmaker.MaxTickets < 0:
+		return fmt.Errorf("invalid matchmaker limits: must not be negative")
+	case c.Lua.MatchMemoryLimit < 0:
+		return fmt.Errorf("invalid lua-match-memory-limit %d: must not be negative", c.Lua.MatchMemoryLimit)
+	}
+	return nil
 }
