@@ -45,7 +45,7 @@ func (a *API) notificationSend(c *Call, args []any) ([]any, error) {
 	}
 	content, err := encodeJSON(tableMap(args[2]))
 	if err != nil {
-		return nil, badArg(fn, 1, "failed to convert content: "+err.Error())
+		return nil, badArg(fn, 3, "failed to convert content: "+err.Error())
 	}
 	n.Content = string(content)
 	code := args[3].(int64)
