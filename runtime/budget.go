@@ -2,41 +2,75 @@ package runtime
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Budget bounds the time of one call at a time. It is a context.Context
-// whose Done channel closes when the running call overruns its limit; VMs
-// check it as they run (gopher-lua between instructions, wazero through
-// its close-on-context-done option) and stop the code.
+// Budget bounds the CPU time of one call at a time. It is a context.Context
+// whose Done channel closes when the running call has used more CPU than
+// its limit; VMs check it as they run (gopher-lua between instructions,
+// wazero through its close-on-context-done option) and stop the code.
+//
+// # CPU time, not wall time
+//
+// A budget that counted wall time would end healthy matches whenever the
+// machine is busy: a call that needs 20 µs of CPU can wait 100 ms for a
+// core. So during a call the goroutine is locked to its OS thread, and a
+// watchdog reads that thread's CPU clock every few milliseconds (Linux);
+// time the thread spends waiting for a core, or blocked, does not count.
+// Because a call can also block without using CPU (an nk call waiting on
+// the database), a wall-clock limit, much longer than the CPU limit, ends
+// calls that never return. Where thread CPU clocks are not available, the
+// CPU limit is applied to wall time.
 //
 // A Budget is reused call after call by one goroutine (a match, a pooled
-// VM), so the hot path allocates nothing: Start arms a timer, Stop disarms
-// it, and a new Done channel is made only after the limit was hit.
+// VM), so the hot path takes no lock and allocates nothing: Start records
+// the call, Stop clears it, and a new Done channel is made only after the
+// limit was hit. Close releases the budget when its owner is done with it.
 type Budget struct {
 	parent context.Context
 	limit  time.Duration
+	wall   time.Duration
+
+	done atomic.Pointer[chan struct{}] // replaced (under mu) after an overrun
+	// run is the call in progress: its number << 1 | 1 while running.
+	run   atomic.Uint64
+	tid   atomic.Int64 // OS thread of the running call
+	start atomic.Int64 // wall clock (unix ns) at the running call's start
 
 	mu       sync.Mutex
-	done     atomic.Pointer[chan struct{}] // replaced (under mu) after an overrun
 	exceeded bool
-	deadline time.Time
-	timer    *time.Timer
+
+	// Watchdog state.
+	seen    uint64        // the call the baseline belongs to
+	baseCPU time.Duration // thread CPU time when the watchdog first saw it
 }
 
-// NewBudget returns a budget of limit per call, under parent (whose values
-// and cancellation it passes on).
+// WallFactor is how many times its CPU limit a call may take in wall time
+// (at least MinWall) before it is stopped as blocked.
+const (
+	WallFactor = 10
+	MinWall    = 5 * time.Second
+)
+
+// NewBudget returns a budget of limit CPU time per call, under parent
+// (whose values and cancellation it passes on). Close it when done.
 func NewBudget(parent context.Context, limit time.Duration) *Budget {
-	b := &Budget{parent: parent, limit: limit}
+	b := &Budget{parent: parent, limit: limit, wall: max(WallFactor*limit, MinWall)}
+	if !threadClocks {
+		b.wall = limit
+	}
 	done := make(chan struct{})
 	b.done.Store(&done)
-	b.timer = time.AfterFunc(time.Hour, b.expire)
-	b.timer.Stop()
 	context.AfterFunc(parent, b.expire)
+	watchdog.add(b)
 	return b
 }
+
+// Close stops watching the budget.
+func (b *Budget) Close() { watchdog.remove(b) }
 
 func (b *Budget) expire() {
 	b.mu.Lock()
@@ -47,18 +81,25 @@ func (b *Budget) expire() {
 	b.mu.Unlock()
 }
 
-// Start begins a call; the returned context is b.
+// Start begins a call on the calling goroutine; the returned context is b.
+// The goroutine stays on its OS thread until Stop.
 func (b *Budget) Start() context.Context {
-	b.mu.Lock()
-	b.deadline = time.Now().Add(b.limit)
-	b.mu.Unlock()
-	b.timer.Reset(b.limit)
+	if threadClocks {
+		runtime.LockOSThread()
+		b.tid.Store(int64(gettid()))
+	}
+	b.start.Store(time.Now().UnixNano())
+	n := b.run.Load()>>1 + 1
+	b.run.Store(n<<1 | 1)
 	return b
 }
 
 // Stop ends the call and reports whether it overran its limit.
 func (b *Budget) Stop() bool {
-	b.timer.Stop()
+	b.run.Store(b.run.Load() &^ 1)
+	if threadClocks {
+		runtime.UnlockOSThread()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	over := b.exceeded
@@ -70,11 +111,45 @@ func (b *Budget) Stop() bool {
 	return over
 }
 
-// Deadline returns the running call's deadline.
-func (b *Budget) Deadline() (time.Time, bool) {
+// check is the watchdog's look at a running call.
+func (b *Budget) check(now time.Time) {
+	run := b.run.Load()
+	if run&1 == 0 {
+		return
+	}
+	if now.UnixNano()-b.start.Load() > int64(b.wall) {
+		b.expireRun(run)
+		return
+	}
+	if !threadClocks {
+		return
+	}
+	cpu, ok := threadCPU(int(b.tid.Load()))
+	if !ok {
+		return
+	}
+	if b.seen != run {
+		b.seen, b.baseCPU = run, cpu
+		return
+	}
+	if cpu-b.baseCPU > b.limit {
+		b.expireRun(run)
+	}
+}
+
+// expireRun expires the budget if call run is still the one running.
+func (b *Budget) expireRun(run uint64) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.deadline, true
+	if b.run.Load() == run && !b.exceeded {
+		b.exceeded = true
+		close(*b.done.Load())
+	}
+	b.mu.Unlock()
+}
+
+// Deadline returns the running call's wall-clock deadline.
+func (b *Budget) Deadline() (time.Time, bool) {
+	return time.Unix(0, b.start.Load()).Add(b.wall), true
 }
 
 // Done closes when the running call overruns. VMs call it often (gopher-lua
@@ -97,3 +172,60 @@ func (b *Budget) Err() error {
 
 // Value returns the parent's value for key.
 func (b *Budget) Value(key any) any { return b.parent.Value(key) }
+
+// watchdog checks every live budget a few times per CPU-limit granule.
+var watchdog = &dog{budgets: map[*Budget]struct{}{}}
+
+// WatchInterval is how often running calls are checked: the precision of
+// every budget.
+const WatchInterval = 5 * time.Millisecond
+
+type dog struct {
+	mu      sync.Mutex
+	budgets map[*Budget]struct{}
+	list    []*Budget
+	dirty   bool
+	started bool
+}
+
+func (d *dog) add(b *Budget) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.budgets[b] = struct{}{}
+	d.dirty = true
+	if !d.started {
+		d.started = true
+		go d.loop()
+	}
+}
+
+func (d *dog) remove(b *Budget) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.budgets, b)
+	d.dirty = true
+}
+
+func (d *dog) loop() {
+	t := time.NewTicker(WatchInterval)
+	defer t.Stop()
+	for now := range t.C {
+		for _, b := range d.snapshot() {
+			b.check(now)
+		}
+	}
+}
+
+// snapshot returns the live budgets, rebuilt only after a change.
+func (d *dog) snapshot() []*Budget {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dirty {
+		d.list = d.list[:0]
+		for b := range d.budgets {
+			d.list = append(d.list, b)
+		}
+		d.dirty = false
+	}
+	return d.list
+}

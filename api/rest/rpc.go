@@ -30,6 +30,9 @@ func (h *Handler) routeRPC() {
 	}
 	h.mux.HandleFunc("GET /v2/rpc/{id}", h.rpc)
 	h.mux.HandleFunc("POST /v2/rpc/{id}", h.rpc)
+	// An empty id gets Nakama's message, not a 404.
+	h.mux.HandleFunc("GET /v2/rpc/{$}", h.rpc)
+	h.mux.HandleFunc("POST /v2/rpc/{$}", h.rpc)
 }
 
 // rpc serves /v2/rpc/{id} as Nakama does: authenticated by the http_key

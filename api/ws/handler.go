@@ -31,8 +31,9 @@ type Deps struct {
 	Router   *session.Router
 	Status   *status.Registry
 	Pipeline *Pipeline
-	// OnClose is called for each session that ends, after its presences
-	// are gone (e.g. to drop its matchmaker tickets).
+	// OnClose is called for each session that ends, before its presences
+	// are removed (e.g. to drop its matchmaker tickets first, so that no
+	// matchmaker pass pairs someone with a player who has left).
 	OnClose []func(*session.Session)
 	Logger  *slog.Logger
 }
@@ -212,11 +213,11 @@ func (h *Handler) closeOthers(s *session.Session) {
 func (h *Handler) end(c *conn) {
 	c.closeWith(closeNormal, "")
 	s := c.sess
-	h.d.Tracker.UntrackAll(s, session.ReasonDisconnect)
-	h.d.Status.UnfollowAll(s)
 	for _, fn := range h.d.OnClose {
 		fn(s)
 	}
+	h.d.Tracker.UntrackAll(s, session.ReasonDisconnect)
+	h.d.Status.UnfollowAll(s)
 	h.d.Sessions.Remove(s)
 	<-c.writerEnd
 	h.mu.Lock()

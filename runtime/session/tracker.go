@@ -5,8 +5,16 @@ import (
 )
 
 // Tracker records which sessions are on which streams.
+//
+// Changes are reported in the order they were made: every change holds
+// emitMu from before it takes mu until it has reported (and, for TrackThen,
+// answered). So a match sees its players join in the order they were
+// admitted, and the joiner's answer always precedes the join event. The
+// lock order is emitMu, then mu. Event handlers run under emitMu: they may
+// read the tracker but never change it.
 type Tracker struct {
 	mu       sync.RWMutex
+	emitMu   sync.Mutex
 	streams  map[Stream]map[*Session]Meta
 	sessions map[*Session][]Stream
 
@@ -49,6 +57,8 @@ func (t *Tracker) Track(s *Session, st Stream, m Meta) (added bool) {
 // with the stream's presences (s included) as they were right after, before
 // the join is emitted: a reply built there reaches s before the event.
 func (t *Tracker) TrackThen(s *Session, st Stream, m Meta, then func(members []Presence, added bool)) (added bool) {
+	t.emitMu.Lock()
+	defer t.emitMu.Unlock()
 	t.mu.Lock()
 	if s.Closed() {
 		t.mu.Unlock()
@@ -84,6 +94,8 @@ func (t *Tracker) TrackThen(s *Session, st Stream, m Meta, then func(members []P
 // Update sets the meta of s on a stream, adding it when absent. Watchers
 // see a join of the new presence and a leave of the old one.
 func (t *Tracker) Update(s *Session, st Stream, m Meta) bool {
+	t.emitMu.Lock()
+	defer t.emitMu.Unlock()
 	t.mu.Lock()
 	if s.Closed() {
 		t.mu.Unlock()
@@ -114,6 +126,8 @@ func (t *Tracker) Update(s *Session, st Stream, m Meta) bool {
 
 // Untrack removes s from a stream; it reports whether s was there.
 func (t *Tracker) Untrack(s *Session, st Stream, reason uint8) bool {
+	t.emitMu.Lock()
+	defer t.emitMu.Unlock()
 	t.mu.Lock()
 	m, ok := t.removeLocked(s, st)
 	if ok {
@@ -129,6 +143,8 @@ func (t *Tracker) Untrack(s *Session, st Stream, reason uint8) bool {
 
 // UntrackAll removes s from every stream, emitting a leave for each.
 func (t *Tracker) UntrackAll(s *Session, reason uint8) {
+	t.emitMu.Lock()
+	defer t.emitMu.Unlock()
 	t.mu.Lock()
 	streams := t.sessions[s]
 	delete(t.sessions, s)

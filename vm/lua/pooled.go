@@ -169,3 +169,13 @@ func (p *pooled) pairs(L *lua.LState) int {
 	L.Push(lua.LNil)
 	return 3
 }
+
+// close releases the VM and its budgets.
+func (p *pooled) close() {
+	for _, b := range []*runtime.Budget{p.rpcBudget, p.hookBudget} {
+		if b != nil {
+			b.Close()
+		}
+	}
+	p.vm.close()
+}
