@@ -3,6 +3,7 @@ module github.com/arbiterhq/arbiter
 go 1.26.5
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/gorilla/websocket v1.5.3
 	github.com/heroiclabs/nakama-common v1.47.0

@@ -1,6 +1,7 @@
 // Package api is Arbiter's network edge: one HTTP handler serving Nakama's
-// REST API (api/rest), the realtime socket (api/ws) and health checks, with
-// the wire codec and error mapping in api/wire. It decodes, calls the engine
+// REST API (api/rest), the realtime socket (api/ws), the admin API
+// (api/admin) and health checks, with the wire codec and error mapping in
+// api/wire. It decodes, calls the engine
 // in runtime/ and encodes; it holds no game logic.
 package api
 
@@ -18,6 +19,8 @@ type Deps struct {
 	// Ready reports whether the server can serve (store reachable, modules
 	// loaded); nil means always.
 	Ready func(r *http.Request) error
+	// Admin serves the admin API at /admin/ (api/admin); nil serves none.
+	Admin http.Handler
 }
 
 // NewHandler returns the server's HTTP handler.
@@ -41,6 +44,9 @@ func NewHandler(d Deps) http.Handler {
 		}
 		rest.WriteMessage(w, nil)
 	})
+	if d.Admin != nil {
+		mux.Handle("/admin/", d.Admin)
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {})
 	mux.Handle("/", d.REST) // unknown paths get Nakama's JSON 404
 	return cors(mux)

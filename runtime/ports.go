@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"time"
 )
@@ -122,4 +123,40 @@ type MessageStore interface {
 	// three cursors (see MessagePage). A cursor the store did not make, or
 	// made for another channel or the other direction, gives ErrBadCursor.
 	ListMessages(ctx context.Context, q MessageList) (MessagePage, error)
+}
+
+// StoredModule is a module file uploaded through the admin API.
+type StoredModule struct {
+	// Path is the file's path in the module set, slash-separated and
+	// relative ("games/chess.lua").
+	Path string
+	// Data is the file; List leaves it nil unless asked.
+	Data []byte
+	// Size is the length of Data in bytes.
+	Size int64
+	// Hash is the hex SHA-256 of Data.
+	Hash string
+	// UpdateTime is when the file was last stored.
+	UpdateTime time.Time
+}
+
+// ModuleStore keeps uploaded module files, so that they outlive a restart.
+type ModuleStore interface {
+	// PutModule stores data under path, replacing any earlier file there,
+	// and returns what it stored (without Data).
+	PutModule(ctx context.Context, path string, data []byte) (StoredModule, error)
+	// GetModule returns the file stored under path, or ErrNotFound.
+	GetModule(ctx context.Context, path string) (StoredModule, error)
+	// ListModules returns every stored file, sorted by path; with data set
+	// the files' bytes too.
+	ListModules(ctx context.Context, data bool) ([]StoredModule, error)
+	// DeleteModule removes the file stored under path, or returns
+	// ErrNotFound when there is none.
+	DeleteModule(ctx context.Context, path string) error
+}
+
+// ModuleHash is the hash a ModuleStore records: the hex SHA-256 of data.
+func ModuleHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

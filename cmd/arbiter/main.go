@@ -1,11 +1,18 @@
 // Command arbiter runs the Arbiter game server.
 //
-//	arbiter [serve] [flags]   run the server (the default)
-//	arbiter migrate [flags]   apply the store's schema migrations and exit
-//	arbiter help              list the flags
+//	arbiter [serve] [flags]          run the server (the default)
+//	arbiter migrate [flags]          apply the store's schema migrations and exit
+//	arbiter module push FILE...      upload modules to a running server
+//	arbiter module ls                list a running server's modules
+//	arbiter module rm PATH...        delete uploaded modules
+//	arbiter module reload            reload a running server's modules
+//	arbiter help                     list the flags
 //
-// Every flag has an ARBITER_* environment twin and a key in the YAML file
-// named by --config; see `arbiter help`.
+// Every flag of serve and migrate has an ARBITER_* environment twin and a
+// key in the YAML file named by --config; see `arbiter help`. The module
+// commands talk to the admin API (--server, --admin-user, --admin-password,
+// with the environment twins ARBITER_SERVER, ARBITER_ADMIN_USER and
+// ARBITER_ADMIN_PASSWORD); see `arbiter module help`.
 package main
 
 import (
@@ -40,13 +47,15 @@ func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool
 	}
 	switch cmd {
 	case "serve", "migrate":
+	case "module":
+		return moduleCommand(args, stdout, stderr, env)
 	case "help":
 		cfg := app.Default()
-		fmt.Fprintln(stdout, "usage: arbiter [serve|migrate] [flags]")
+		fmt.Fprintln(stdout, "usage: arbiter [serve|migrate] [flags]\n       arbiter module push|ls|rm|reload ... (see arbiter module help)")
 		newOptions("arbiter", &cfg).usage(stdout)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "arbiter: unknown command %q (want serve, migrate or help)\n", cmd)
+		fmt.Fprintf(stderr, "arbiter: unknown command %q (want serve, migrate, module or help)\n", cmd)
 		return exitConfig
 	}
 	cfg := app.Default()

@@ -54,7 +54,7 @@ func TestDefaults(t *testing.T) {
 	}
 	// Nakama's defaults, which its clients' examples assume.
 	want := app.Config{
-		Port: 7350, DataDir: "./data", Modules: "./modules",
+		Port: 7350, DataDir: "./data", Modules: "./modules", Watch: "auto",
 		ServerKey: "defaultkey", HTTPKey: "defaulthttpkey",
 		SessionKey: "defaultencryptionkey", RefreshKey: "defaultrefreshencryptionkey",
 		TokenExpiry: 60 * time.Second, RefreshExpiry: time.Hour, ShutdownGrace: 10 * time.Second,
@@ -247,6 +247,9 @@ func TestRunConfigErrors(t *testing.T) {
 		{"empty server key", flags("--server-key="), nil, "invalid server-key: empty"},
 		{"empty session key", flags("--session-key="), nil, "invalid session-key: empty"},
 		{"empty data dir", flags("--data-dir="), nil, "invalid data-dir: empty"},
+		{"watch not a boolean", flags("--watch", "sometimes"), nil, `invalid watch "sometimes": must be auto, true or false`},
+		{"admin user without password", flags("--admin-user", "ops"), nil, "invalid admin-password: empty while admin-user is set"},
+		{"admin password without user", nil, map[string]string{"ARBITER_ADMIN_PASSWORD": "hunter2"}, "invalid admin-user: empty while admin-password is set"},
 		{"database not postgres", flags("--database", "mysql://root:hunter2@db/arbiter"), nil, `invalid database "mysql://root:***@db/arbiter"`},
 		{"env port", nil, map[string]string{"ARBITER_PORT": "abc"}, `invalid ARBITER_PORT "abc"`},
 		{"env duration", nil, map[string]string{"ARBITER_REFRESH_EXPIRY": "later"}, `invalid ARBITER_REFRESH_EXPIRY "later"`},
@@ -299,7 +302,7 @@ func TestRunUnknownCommand(t *testing.T) {
 	if code := run([]string{"frobnicate"}, &stdout, &stderr, envOf(nil)); code != exitConfig {
 		t.Fatalf("exit code %d, want %d", code, exitConfig)
 	}
-	if got := stderr.String(); got != "arbiter: unknown command \"frobnicate\" (want serve, migrate or help)\n" {
+	if got := stderr.String(); got != "arbiter: unknown command \"frobnicate\" (want serve, migrate, module or help)\n" {
 		t.Fatalf("stderr = %q", got)
 	}
 }

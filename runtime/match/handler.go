@@ -112,5 +112,43 @@ type Factory interface {
 	NewHandler(ctx context.Context, name string, env Env) (Handler, error)
 }
 
+// Hot reload: a running match may move to newer code of its module at a
+// tick boundary (the "migrate" policy). Its handler hands its state over
+// (Snapshotter), and the factory of the new code creates the new handler
+// from that state instead of running match_init (Restorer). The match keeps
+// its id, tick, tick rate, label and presences. runtime/module implements
+// Reloader and decides, per module, whether a match moves.
+
+// Snapshotter is a Handler whose state can be handed to newer code.
+type Snapshotter interface {
+	// Snapshot returns the match state as a value the same engine's
+	// Restorer accepts (the neutral value model for Lua, bytes for WASM),
+	// or an error when the state cannot be handed over. It changes nothing:
+	// after an error the handler goes on as before.
+	Snapshot(ctx context.Context, tick int64) (any, error)
+}
+
+// Restorer is a Factory that creates the handler of a running match from a
+// snapshot of its state, instead of running match_init. env.Context holds
+// the match's current label and tick rate.
+type Restorer interface {
+	Restore(ctx context.Context, name string, env Env, tick int64, snapshot any) (Handler, error)
+}
+
+// Reloader is a Factory whose code can change while matches run. Each
+// match checks Generation at every tick boundary; after a change it calls
+// Upgrade once.
+type Reloader interface {
+	// Generation changes each time the code changes.
+	Generation() int64
+	// Upgrade returns the handler that replaces h, the handler of a match
+	// of module name, made by the current code from h's state; or nil when
+	// the match stays on h (its module's policy is to keep its code, or h
+	// is current). With an error the match stays on h, which must be
+	// unchanged. The match closes h after a replacement. Upgrade logs what
+	// it did.
+	Upgrade(ctx context.Context, h Handler, name string, env Env, tick int64) (Handler, error)
+}
+
 // ErrModuleNotFound: no loaded module serves as a match handler of that name.
 var ErrModuleNotFound = runtime.NewError(runtime.NotFound, "not found")

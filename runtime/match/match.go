@@ -30,6 +30,8 @@ type Match struct {
 	module  string
 	stream  session.Stream
 	handler Handler
+	env     Env   // what the handler was created with
+	gen     int64 // the factory's generation last checked (hot reload)
 	budget  *runtime.Budget
 	cctx    *runtime.CallContext
 	created time.Time
@@ -141,6 +143,7 @@ func (m *Match) reason() string {
 
 func (m *Match) onTick() {
 	start := time.Now()
+	m.upgrade()
 	m.applyPresences()
 	if m.ending.Load() {
 		return
@@ -155,6 +158,31 @@ func (m *Match) onTick() {
 		m.r.stats.lateTicks.Add(1)
 	}
 	m.reapIfEmpty()
+}
+
+// upgrade moves the match to new code after a hot reload, at a tick
+// boundary, when the factory says so; otherwise, or when the state cannot
+// be handed over, the match keeps its handler.
+func (m *Match) upgrade() {
+	rl := m.r.reloader
+	if rl == nil {
+		return
+	}
+	gen := rl.Generation()
+	if gen == m.gen {
+		return
+	}
+	m.gen = gen
+	ctx, cancel := context.WithTimeout(context.Background(), m.r.cfg.MigrateBudget)
+	defer cancel()
+	h, err := rl.Upgrade(ctx, m.handler, m.module, m.env, m.tick)
+	if err != nil || h == nil {
+		return
+	}
+	old := m.handler
+	m.handler = h
+	old.Close()
+	m.r.stats.migrated.Add(1)
 }
 
 func (m *Match) reapIfEmpty() {

@@ -34,6 +34,9 @@ type Config struct {
 	CallBudget time.Duration
 	// JoinTimeout bounds how long a join attempt waits for the match.
 	JoinTimeout time.Duration
+	// MigrateBudget bounds moving a match to new code after a hot reload
+	// (snapshot, new handler, restore); the tick waits for it.
+	MigrateBudget time.Duration
 	// MaxEmptySeconds ends a match that has had no players for that long;
 	// 0 keeps empty matches running.
 	MaxEmptySeconds int
@@ -48,6 +51,7 @@ func DefaultConfig() Config {
 		DeferredQueueSize: 128,
 		CallBudget:        100 * time.Millisecond,
 		JoinTimeout:       10 * time.Second,
+		MigrateBudget:     2 * time.Second,
 	}
 }
 
@@ -71,6 +75,9 @@ func (c Config) withDefaults() Config {
 	if c.JoinTimeout <= 0 {
 		c.JoinTimeout = d.JoinTimeout
 	}
+	if c.MigrateBudget <= 0 {
+		c.MigrateBudget = d.MigrateBudget
+	}
 	return c
 }
 
@@ -89,8 +96,11 @@ var (
 
 // Stats are counters of the match engine, read by metrics.
 type Stats struct {
-	ticks, lateTicks, dropped, budgetOverruns, created, ended atomic.Int64
+	ticks, lateTicks, dropped, budgetOverruns, created, ended, migrated atomic.Int64
 }
+
+// Migrated returns the number of matches moved to new code by hot reloads.
+func (s *Stats) Migrated() int64 { return s.migrated.Load() }
 
 // Snapshot returns the counters: ticks, late ticks, dropped messages,
 // budget overruns, matches created and matches ended.
@@ -115,12 +125,14 @@ type Deps struct {
 type Registry struct {
 	cfg     Config
 	factory Factory
-	tracker *session.Tracker
-	router  *session.Router
-	log     *slog.Logger
-	env     map[string]string
-	version string
-	stats   Stats
+	// reloader is factory when its code can change (hot reload), else nil.
+	reloader Reloader
+	tracker  *session.Tracker
+	router   *session.Router
+	log      *slog.Logger
+	env      map[string]string
+	version  string
+	stats    Stats
 
 	mu       sync.RWMutex
 	matches  map[string]*Match // by uuid
@@ -138,6 +150,7 @@ func NewRegistry(d Deps) *Registry {
 		cfg: d.Config.withDefaults(), factory: d.Factory, tracker: d.Tracker, router: d.Router,
 		log: d.Logger, env: d.Env, version: d.Version, matches: map[string]*Match{},
 	}
+	r.reloader, _ = d.Factory.(Reloader)
 	events := PresenceEvents(d.Tracker, d.Router)
 	d.Tracker.Handle(session.ModeMatchAuthoritative, func(ev session.Event) {
 		events(ev)
@@ -182,19 +195,26 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 		MatchID: m.id, MatchNode: r.cfg.Node,
 	}
 	m.budget = runtime.NewBudget(context.WithoutCancel(ctx), r.cfg.CallBudget)
-	h, err := r.factory.NewHandler(ctx, module, Env{MatchID: m.id, Node: r.cfg.Node, Module: module, Dispatcher: m, Context: m.cctx})
+	m.env = Env{MatchID: m.id, Node: r.cfg.Node, Module: module, Dispatcher: m, Context: m.cctx}
+	if r.reloader != nil {
+		m.gen = r.reloader.Generation() // before the handler: a reload meanwhile is seen
+	}
+	h, err := r.factory.NewHandler(ctx, module, m.env)
 	if err != nil {
+		m.budget.Close()
 		return "", err
 	}
 	m.handler = h
 	if err := r.init(m, params); err != nil {
 		h.Close()
+		m.budget.Close()
 		return "", err
 	}
 	r.mu.Lock()
 	if r.shutdown {
 		r.mu.Unlock()
 		h.Close()
+		m.budget.Close()
 		return "", ErrShutdown
 	}
 	r.matches[uuid] = m
@@ -236,28 +256,38 @@ func (r *Registry) finished(m *Match) {
 	delete(r.matches, m.uuid)
 	r.mu.Unlock()
 	m.handler.Close()
-	if reason := m.reason(); reason != "" {
-		r.log.Warn("match ended after an error", runtime.LogMatch, m.id, runtime.LogModule, m.module, "reason", reason)
-		r.notifyEnd(m, reason)
-	}
+	m.budget.Close()
+	r.notifyEnd(m, m.reason())
 	r.tracker.UntrackStream(m.stream)
 	close(m.stopped)
 	r.stats.ended.Add(1)
 	r.wg.Done()
 }
 
-// notifyEnd tells the players why their match ended.
+// notifyEnd tells the players their match ended: after an error, an error
+// envelope with the reason (context match_id); always, a presence event in
+// which every player leaves, so that clients that ignore pushed errors
+// (nakama-js does) see the match end. Nakama disconnects the players'
+// sockets instead; here their other matches and chats go on.
 func (r *Registry) notifyEnd(m *Match, reason string) {
-	env := &rtapi.Envelope{Message: &rtapi.Envelope_Error{Error: &rtapi.Error{
-		Code:    int32(rtapi.Error_RUNTIME_EXCEPTION),
-		Message: "Match ended: " + reason,
-		Context: map[string]string{"match_id": m.id},
-	}}}
-	to := make([]*session.Session, len(m.members))
-	for i := range m.members {
-		to[i] = m.members[i].sess
+	players := r.tracker.List(m.stream, true)
+	to := make([]*session.Session, len(players))
+	for i, p := range players {
+		to[i] = p.Session
 	}
-	r.router.SendAll(to, env)
+	if reason != "" {
+		r.log.Warn("match ended after an error", runtime.LogMatch, m.id, runtime.LogModule, m.module, "reason", reason)
+		r.router.SendAll(to, &rtapi.Envelope{Message: &rtapi.Envelope_Error{Error: &rtapi.Error{
+			Code:    int32(rtapi.Error_RUNTIME_EXCEPTION),
+			Message: "Match ended: " + reason,
+			Context: map[string]string{"match_id": m.id},
+		}}})
+	}
+	if len(players) > 0 {
+		r.router.SendAll(to, &rtapi.Envelope{Message: &rtapi.Envelope_MatchPresenceEvent{
+			MatchPresenceEvent: &rtapi.MatchPresenceEvent{MatchId: m.id, Leaves: session.WirePresences(players)},
+		}})
+	}
 }
 
 // get returns the running match with the given uuid.

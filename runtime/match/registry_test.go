@@ -249,26 +249,27 @@ func TestJoinRejected(t *testing.T) {
 }
 
 func TestBudgetOverrunEndsOnlyThatMatch(t *testing.T) {
-	var spin atomic.Bool
+	var spinning atomic.Pointer[string] // the id of the match that spins
 	e := newEnv(t, Config{CallBudget: 20 * time.Millisecond}, func(h *fakeHandler) {
 		h.onLoop = func(ctx context.Context, tick int64, _ []Message) error {
-			if spin.Load() {
-				<-ctx.Done() // a script spinning until the budget stops it
-				return ctx.Err()
+			if id := spinning.Load(); id != nil && *id == h.env.MatchID {
+				for { // a script spinning until the budget stops it
+					select {
+					case <-ctx.Done():
+						return ctx.Err()
+					default:
+					}
+				}
 			}
 			return nil
 		}
 	})
 	bad, _ := e.reg.Create(context.Background(), "game", nil)
-	spin.Store(true)
-	time.Sleep(5 * time.Millisecond)
-	spin.Store(false)
 	good, _ := e.reg.Create(context.Background(), "game", nil)
 	a, ca := player("alice")
 	e.join(t, a, bad)
-	spin.Store(true)
+	spinning.Store(&bad)
 	eventually(t, "the spinning match to end", func() bool { _, ok, _ := e.reg.Get(bad); return !ok })
-	spin.Store(false)
 	if e.reg.Stats().budgetOverruns.Load() == 0 {
 		t.Fatal("overrun not counted")
 	}
@@ -310,6 +311,13 @@ func TestErrorAndNilStateEndMatch(t *testing.T) {
 			told := ca.find(func(env *rtapi.Envelope) bool { return env.GetError() != nil }) != nil
 			if told != c.told {
 				t.Fatalf("player told = %v, want %v", told, c.told)
+			}
+			left := ca.find(func(env *rtapi.Envelope) bool {
+				ls := env.GetMatchPresenceEvent().GetLeaves()
+				return len(ls) == 1 && ls[0].SessionId == a.ID
+			})
+			if left == nil {
+				t.Fatal("the player did not see itself leave the ended match")
 			}
 			if !e.f.handlers[0].closed.Load() {
 				t.Fatal("handler not closed")

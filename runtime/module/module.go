@@ -1,18 +1,10 @@
-// Package module loads game modules and holds what they registered.
-//
-// A module set is loaded by engines, one per language (vm/lua, vm/wasm),
-// each of which compiles and initialises its files and reports what the
-// modules registered: RPCs, the matchmaker hook, shutdown hooks. A set is
-// complete before it is used: if any module fails, the whole load fails and
-// nothing changes. The Manager holds the current set and routes calls to
-// it; a match keeps the handler it was created with, so a later set never
-// changes a running match behind its back.
 package module
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
@@ -23,10 +15,22 @@ type File struct {
 	// Name is the module name: the path without extension, with '.' for
 	// '/' ("games/chess.lua" is "games.chess").
 	Name string
-	// Path is the file's path under the modules folder, for messages.
+	// Path is the file's path in the set, slash-separated ("games/chess.lua"):
+	// under the modules folder, or as uploaded.
 	Path string
 	Data []byte
+	// Source is where the file comes from: SourceFolder or SourceUploaded
+	// ("" for files given to Load directly).
+	Source string
+	// Updated is when the file last changed, when known.
+	Updated time.Time
 }
+
+// Where a file of a set comes from.
+const (
+	SourceFolder   = "folder"
+	SourceUploaded = "uploaded"
+)
 
 // RPCFunc runs an RPC. An error from the module's code is a
 // *runtime.Error derived from runtime.ErrFunction, with the code the module
@@ -64,8 +68,57 @@ type Instance interface {
 	// Factory creates handlers of the instance's match modules; it answers
 	// match.ErrModuleNotFound for names it does not have.
 	match.Factory
-	// Close releases the instance once nothing uses it.
+	// Close releases the instance once nothing uses it: no call runs and no
+	// match created from it runs.
 	Close()
+}
+
+// An Instance may also implement:
+//
+//   - match.Restorer, to create a match handler from a snapshot of a
+//     running match's state (the "migrate" policy);
+//   - Policies, to say how the running matches of its match modules follow
+//     a reload;
+//   - Trimmer, to free early what only RPCs and hooks use.
+
+// Policy says what happens to the running matches of a match module when a
+// new set of modules replaces the one they started with.
+type Policy string
+
+// The policies.
+const (
+	// PolicyKeep (the default): the match finishes on the code it started
+	// with; its set is released when its last match ends.
+	PolicyKeep Policy = "keep"
+	// PolicyMigrate: the match moves to the new code at its next tick
+	// boundary, its state handed across; when the state cannot be handed
+	// over, it keeps its code and a warning is logged.
+	PolicyMigrate Policy = "migrate"
+)
+
+// ParsePolicy returns the policy named s; "" is PolicyKeep.
+func ParsePolicy(s string) (Policy, error) {
+	switch Policy(s) {
+	case "", PolicyKeep:
+		return PolicyKeep, nil
+	case PolicyMigrate:
+		return PolicyMigrate, nil
+	}
+	return "", fmt.Errorf("reload policy must be %q or %q, got %q", PolicyKeep, PolicyMigrate, s)
+}
+
+// Policies is an Instance whose match modules declare a reload policy.
+type Policies interface {
+	// MatchPolicy returns the policy of match module name, and false when
+	// the instance has no match module of that name.
+	MatchPolicy(name string) (Policy, bool)
+}
+
+// Trimmer is an Instance that can free what only RPCs and hooks use (its
+// pool of VMs) once its set serves no more calls; the handlers of its
+// running matches go on.
+type Trimmer interface {
+	Trim()
 }
 
 // LoadError is a module that failed to load, with where.

@@ -28,6 +28,7 @@ var (
 	_ runtime.ObjectStore       = (*Store)(nil)
 	_ runtime.NotificationStore = (*Store)(nil)
 	_ runtime.MessageStore      = (*Store)(nil)
+	_ runtime.ModuleStore       = (*Store)(nil)
 )
 
 // Config says how to reach the database.
@@ -56,9 +57,9 @@ type core = sqlcore.Store
 // UpdateAccount, Users, Revoke, Revocations, ReadObjects, WriteObjects,
 // DeleteObjects, ListObjects, AddNotifications, ListNotifications,
 // DeleteNotifications, AddMessage, UpdateMessage, RemoveMessage,
-// ListMessages) and Migrate, which applies pending migrations
-// and is idempotent, come from the shared implementation in
-// storage/internal/sqlcore.
+// ListMessages, PutModule, GetModule, ListModules, DeleteModule) and
+// Migrate, which applies pending migrations and is idempotent, come from the
+// shared implementation in storage/internal/sqlcore.
 type Store struct {
 	*core
 	pool *pgxpool.Pool

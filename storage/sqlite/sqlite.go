@@ -31,6 +31,7 @@ var (
 	_ arbiter.ObjectStore       = (*Store)(nil)
 	_ arbiter.NotificationStore = (*Store)(nil)
 	_ arbiter.MessageStore      = (*Store)(nil)
+	_ arbiter.ModuleStore       = (*Store)(nil)
 )
 
 // Config says where the database is and how to reach it.
@@ -54,9 +55,10 @@ type core = sqlcore.Store
 // The port methods (Identify, Account, UpdateAccount, Users, Revoke,
 // Revocations, ReadObjects, WriteObjects, DeleteObjects, ListObjects,
 // AddNotifications, ListNotifications, DeleteNotifications, AddMessage,
-// UpdateMessage, RemoveMessage, ListMessages) and Migrate, which applies
-// pending migrations and is idempotent, come from the shared implementation
-// in storage/internal/sqlcore.
+// UpdateMessage, RemoveMessage, ListMessages, PutModule, GetModule,
+// ListModules, DeleteModule) and Migrate, which applies pending migrations
+// and is idempotent, come from the shared implementation in
+// storage/internal/sqlcore.
 type Store struct {
 	*core
 	pools pools

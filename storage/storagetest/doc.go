@@ -8,7 +8,8 @@
 // accounts, token revocations, Nakama's storage object semantics (versions,
 // permissions, atomic batches, cursors), persistent notifications and chat
 // history (ordering, Nakama's next, previous and cacheable cursors, changes
-// by the sender only), with unicode and edge inputs, and races: concurrent
+// by the sender only), uploaded module files (binary and empty data, hashes,
+// replacement), with unicode and edge inputs, and races: concurrent
 // creation of one identity yields one account, concurrent writes under one
 // version precondition have exactly one winner. Each test opens its own
 // store, so the tests run in parallel.

@@ -19,6 +19,7 @@ type Store interface {
 	runtime.ObjectStore
 	runtime.NotificationStore
 	runtime.MessageStore
+	runtime.ModuleStore
 	// Migrate applies pending migrations; running it again changes nothing.
 	Migrate(ctx context.Context) error
 	// Ping checks that the database is reachable.
@@ -61,6 +62,8 @@ func Run(t *testing.T, open Opener) {
 		{"MessagePages", testMessagePages},
 		{"MessageCursors", testMessageCursors},
 		{"Concurrency", testConcurrency},
+		{"Modules", testModules},
+		{"ModulesConcurrent", testModulesConcurrent},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

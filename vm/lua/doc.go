@@ -89,6 +89,31 @@
 // lazily bound nk functions (about 48 KB for a minimal match at rest; see
 // BenchmarkHandlerMemory).
 //
+// # Hot reload
+//
+// A match module's table may carry reload = "migrate" (or "keep", the
+// default): what its running matches do when a new version of the modules
+// is loaded (runtime/module). Any other value fails the load with a
+// module.LoadError naming the file and the line of the field. The instance
+// reports the policies (module.Policies).
+//
+// Migrating hands the state table across VMs as a deep copy in the neutral
+// value model (Snapshot, then Restore in a new match VM of the new code,
+// instead of match_init; the context shows the match's current label and
+// tick rate). The copy is faithful or it fails, and then the match keeps
+// its code (runtime/module logs why, naming where in the state): a table
+// becomes a list when its keys are the integers 1..n, holes allowed (a
+// sparse table whose largest index passes 2n+64 is refused), a map when its
+// keys are strings; functions, userdata, tables with a metatable, other
+// keys (mixed, fractional, boolean, tables) and a table reached twice (a
+// cycle, or one table shared by two places, which a copy would silently
+// split in two) are refused. A state of numbers, strings, booleans and
+// plain tables, as match states usually are, always moves.
+//
+// A replaced instance is trimmed (module.Trimmer) once its last RPC or hook
+// call returns: its pool closes, while the VMs of its running matches go on
+// until they end and the instance closes.
+//
 // # Memory accounting
 //
 // gopher-lua cannot account or limit allocation. When MatchMemoryLimit is

@@ -142,6 +142,10 @@ func (e *Engine) Load(ctx context.Context, files []module.File, reg module.Regis
 		return nil, err
 	}
 	in.pool.add(first)
+	if err := in.readPolicies(first, files); err != nil {
+		in.Close()
+		return nil, err
+	}
 	if first.registered() {
 		for i := 1; i < e.cfg.PoolMin; i++ {
 			v, err := in.newPooled(ctx)

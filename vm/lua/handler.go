@@ -54,6 +54,15 @@ var _ match.Handler = (*handler)(nil)
 // the module's top-level code in it (require(name)) and checks that the
 // module returned a table of the seven match callbacks.
 func (in *Instance) NewHandler(ctx context.Context, name string, env match.Env) (match.Handler, error) {
+	h, err := in.newHandler(ctx, name, env)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// newHandler creates the VM of a match and binds its callbacks.
+func (in *Instance) newHandler(ctx context.Context, name string, env match.Env) (*handler, error) {
 	if in.prog.byName[name] == nil {
 		return nil, match.ErrModuleNotFound
 	}

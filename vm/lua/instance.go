@@ -21,6 +21,8 @@ type Instance struct {
 	prog *program
 	pool *pool
 	log  *slog.Logger
+	// policies are the reload policies of the match modules.
+	policies map[string]module.Policy
 }
 
 var _ module.Instance = (*Instance)(nil)

@@ -75,7 +75,9 @@ func (m *memCheck) estimate(h *handler) int64 {
 	m.used = 0
 	m.stack = append(m.stack[:0], h.state, h.L.G.Global, h.loaded, h.ctx)
 	for _, fn := range h.fns {
-		m.stack = append(m.stack, fn)
+		if fn != nil { // match_signal may be missing: no typed nil on the stack
+			m.stack = append(m.stack, fn)
+		}
 	}
 	for len(m.stack) > 0 && m.used <= m.limit {
 		v := m.stack[len(m.stack)-1]

@@ -81,6 +81,19 @@
 // Config.MemoryLimitPages: memory.grow past it fails (returns -1) as the
 // spec says, and a module whose initial memory exceeds it does not load.
 //
+// # Hot reload
+//
+// A module's init reply may carry match_policies (handler name → "keep" or
+// "migrate", sdk/ABI.md §5.6); a wrong value, an unknown handler, or
+// "migrate" without both arbiter_match_snapshot and arbiter_match_restore
+// exported fails the load. To migrate a match the host calls
+// arbiter_match_snapshot on its instance (the state as bytes, opaque to the
+// host), then creates an instance of the new module (init, match_create)
+// and calls arbiter_match_restore on it instead of arbiter_match_init. A
+// missing export or an ERROR reply leaves the match on its old instance; a
+// trap breaks it like any trap. A replaced module's RPC pool closes once its
+// last call returns (module.Trimmer); its match instances go on.
+//
 // # WASI
 //
 // Go guests need wasi_snapshot_preview1. Modules get it only if they import

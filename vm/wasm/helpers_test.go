@@ -148,6 +148,7 @@ func matchEnv(d match.Dispatcher) match.Env {
 // engine does, and reports whether it overran.
 func withBudget(limit time.Duration, fn func(ctx context.Context) error) (error, bool) {
 	b := runtime.NewBudget(context.Background(), limit)
+	defer b.Close()
 	err := fn(b.Start())
 	return err, b.Stop()
 }

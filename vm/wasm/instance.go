@@ -42,6 +42,8 @@ const (
 	exLoop
 	exTerminate
 	exSignal
+	exSnapshot
+	exRestore
 	numExports
 )
 
@@ -50,7 +52,7 @@ var exportNames = [numExports]string{
 	"arbiter_matchmaker_matched", "arbiter_shutdown", "arbiter_match_create",
 	"arbiter_match_init", "arbiter_match_join_attempt", "arbiter_match_join",
 	"arbiter_match_leave", "arbiter_match_loop", "arbiter_match_terminate",
-	"arbiter_match_signal",
+	"arbiter_match_signal", "arbiter_match_snapshot", "arbiter_match_restore",
 }
 
 func (x export) String() string { return exportNames[x] }
@@ -122,6 +124,11 @@ func (i *instance) invoke(ctx context.Context, ex export, input []byte) (byte, a
 	fn := i.fns[ex]
 	if fn == nil {
 		return 0, nil, i.fail(ex, errors.New("not exported"))
+	}
+	if err := ctx.Err(); err != nil {
+		// Past its deadline already: wazero would notice only once its
+		// watcher goroutine runs, which a short call can outrun.
+		return 0, nil, i.fail(ex, err)
 	}
 	var ptr uint32
 	if len(input) > 0 {

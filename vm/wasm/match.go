@@ -13,6 +13,15 @@ import (
 // NewHandler creates a match of handler name on a new instance of the
 // module: it implements match.Factory.
 func (m *Module) NewHandler(ctx context.Context, name string, env match.Env) (match.Handler, error) {
+	h, err := m.newHandler(ctx, name, env)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// newHandler makes the instance of a match and runs arbiter_match_create.
+func (m *Module) newHandler(ctx context.Context, name string, env match.Env) (*handler, error) {
 	if !contains(m.regs.handlers, name) {
 		return nil, match.ErrModuleNotFound
 	}

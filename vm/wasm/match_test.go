@@ -18,7 +18,12 @@ type cannedReply struct {
 // matchGuest serves match handler "arena" with canned replies, overridden
 // by export name.
 func matchGuest(over map[string]cannedReply) *guest {
-	g := newGuest(1).registers(map[string]any{"match_handlers": []any{"arena"}})
+	return matchGuestWith(map[string]any{"match_handlers": []any{"arena"}}, over)
+}
+
+// matchGuestWith is matchGuest with the init reply reg.
+func matchGuestWith(reg map[string]any, over map[string]cannedReply) *guest {
+	g := newGuest(1).registers(reg)
 	replies := map[string]cannedReply{
 		"arbiter_match_create":       {statusOK, nil},
 		"arbiter_match_init":         {statusOK, map[string]any{"tick_rate": int64(10), "label": "lbl"}},

@@ -38,6 +38,8 @@ type registrations struct {
 	handlers   []string
 	matchmaker bool
 	shutdown   bool
+	// policies are the reload policies of match handlers that declare one.
+	policies map[string]module.Policy
 }
 
 // load compiles, checks and initialises one file.
@@ -177,6 +179,14 @@ func (m *Module) checkRegistrations(r registrations) error {
 	if r.shutdown {
 		errs = append(errs, need("a shutdown hook", exShutdown))
 	}
+	for _, name := range sortedKeys(r.policies) {
+		switch {
+		case !contains(r.handlers, name):
+			errs = append(errs, fmt.Errorf("arbiter_init: match_policies names %q, which is not in match_handlers", name))
+		case r.policies[name] == module.PolicyMigrate:
+			errs = append(errs, need(fmt.Sprintf("the migrate policy for %q", name), exSnapshot, exRestore))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -273,7 +283,35 @@ func parseRegistrations(v any) (registrations, error) {
 	}
 	r.matchmaker, _ = m["matchmaker_matched"].(bool)
 	r.shutdown, _ = m["shutdown"].(bool)
+	if r.policies, err = policyMap(m["match_policies"]); err != nil {
+		return r, err
+	}
 	return r, nil
+}
+
+// policyMap reads match_policies: a map of handler name to "keep" or
+// "migrate".
+func policyMap(v any) (map[string]module.Policy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("arbiter_init: match_policies must be a map of handler name to \"keep\" or \"migrate\"")
+	}
+	out := make(map[string]module.Policy, len(m))
+	for name, x := range m {
+		s, ok := x.(string)
+		if !ok {
+			return nil, fmt.Errorf("arbiter_init: match_policies[%q] must be \"keep\" or \"migrate\"", name)
+		}
+		p, err := module.ParsePolicy(s)
+		if err != nil {
+			return nil, fmt.Errorf("arbiter_init: match_policies[%q]: %w", name, err)
+		}
+		out[name] = p
+	}
+	return out, nil
 }
 
 func stringList(m map[string]any, key string) ([]string, error) {

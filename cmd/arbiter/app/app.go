@@ -16,6 +16,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/api/ws"
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/module"
 	"github.com/arbiterhq/arbiter/storage/postgres"
 	"github.com/arbiterhq/arbiter/storage/sqlite"
 )
@@ -28,6 +29,7 @@ type Store interface {
 	runtime.ObjectStore
 	runtime.NotificationStore
 	runtime.MessageStore
+	runtime.ModuleStore
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
 	Close() error
@@ -62,6 +64,8 @@ type App struct {
 	http     *http.Server
 	socket   *ws.Handler
 	engine   *engine
+	// watcher reloads the modules when their folder changes; nil when off.
+	watcher *module.Watcher
 
 	// stopBackground stops the matchmaker and other background loops.
 	stopBackground context.CancelFunc
@@ -112,8 +116,29 @@ func start(ctx context.Context, c Config, log *slog.Logger, store Store, desc st
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("arbiter listening", "address", a.ln.Addr().String(), "store", desc, "modules", c.Modules)
+	a.watch()
+	log.Info("arbiter listening", "address", a.ln.Addr().String(), "store", desc, "modules", c.Modules,
+		"watch", a.watcher != nil, "admin_api", c.AdminUser != "")
 	return a, nil
+}
+
+// watch starts watching the modules folder when the configuration says so:
+// Watch "true", or "auto" with the embedded SQLite store. A folder that
+// cannot be watched (missing) is logged, not fatal.
+func (a *App) watch() {
+	on := a.cfg.Watch == "true"
+	if a.cfg.Watch == WatchAuto {
+		_, on = a.store.(*sqlite.Store)
+	}
+	if !on {
+		return
+	}
+	w, err := a.engine.modules.Watch(a.cfg.Modules, 0)
+	if err != nil {
+		a.log.Warn("not watching the modules folder", runtime.LogError, err.Error())
+		return
+	}
+	a.watcher = w
 }
 
 // Addr is the address the server listens on.
@@ -133,6 +158,9 @@ func (a *App) Serve() error {
 // the time left, stops what still runs, closes the sockets, and closes the
 // store (unless it was given to NewWithStore).
 func (a *App) Shutdown(ctx context.Context) error {
+	if a.watcher != nil {
+		a.watcher.Close()
+	}
 	a.stopBackground()
 	err := a.http.Shutdown(ctx)
 	a.engine.shutdown(ctx)
@@ -164,6 +192,9 @@ func Run(ctx context.Context, c Config, log *slog.Logger) error {
 	go func() { served <- a.Serve() }()
 	select {
 	case err := <-served:
+		if a.watcher != nil {
+			a.watcher.Close()
+		}
 		a.closeStore()
 		return err
 	case <-ctx.Done():

@@ -244,3 +244,53 @@ func TestNewLogger(t *testing.T) {
 		t.Fatalf("log output = %q", got)
 	}
 }
+
+// TestWatchSetting checks when the modules folder is watched: "auto" with
+// the embedded store, "true" and "false" as said; a missing folder is not
+// fatal.
+func TestWatchSetting(t *testing.T) {
+	cases := []struct {
+		watch   string
+		folder  bool
+		watched bool
+	}{
+		{WatchAuto, true, true},
+		{"false", true, false},
+		{"true", true, true},
+		{WatchAuto, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.watch+"/"+strconv.FormatBool(c.folder), func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.Watch = c.watch
+			cfg.Modules = filepath.Join(t.TempDir(), "modules")
+			if c.folder {
+				cfg.Modules = t.TempDir()
+			}
+			a, err := New(t.Context(), cfg, discard())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Shutdown(context.Background())
+			if got := a.watcher != nil; got != c.watched {
+				t.Fatalf("watched = %v, want %v", got, c.watched)
+			}
+		})
+	}
+	// With a store given (PostgreSQL in production), "auto" does not watch.
+	store, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "a.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := testConfig(t)
+	cfg.Modules = t.TempDir()
+	a, err := NewWithStore(t.Context(), cfg, struct{ Store }{store}, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	if a.watcher != nil {
+		t.Fatal("auto watched with a store that is not the embedded one")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arbiterhq/arbiter/api"
+	"github.com/arbiterhq/arbiter/api/admin"
 	"github.com/arbiterhq/arbiter/api/rest"
 	"github.com/arbiterhq/arbiter/api/wire"
 	"github.com/arbiterhq/arbiter/api/ws"
@@ -136,12 +137,10 @@ func (a *App) buildVMs(ctx context.Context, p *parts) error {
 	return nil
 }
 
+// loadModules loads the modules folder and the uploaded modules.
 func (a *App) loadModules(ctx context.Context, m *module.Manager) error {
-	files, err := m.ReadDir(a.cfg.Modules)
-	if err != nil {
-		return fmt.Errorf("reading modules: %w", err)
-	}
-	if _, err := m.Load(ctx, files); err != nil {
+	m.SetSources(a.cfg.Modules, a.store)
+	if _, err := m.Reload(ctx, "start"); err != nil {
 		return fmt.Errorf("loading modules: %w", err)
 	}
 	return nil
@@ -169,7 +168,8 @@ func (a *App) buildEdge(p *parts) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.NewHandler(api.Deps{REST: restAPI, WS: a.socket, Ready: a.ready}), nil
+	adminAPI := admin.New(admin.Deps{User: c.AdminUser, Password: c.AdminPassword, Modules: p.modules, Logger: a.log})
+	return api.NewHandler(api.Deps{REST: restAPI, WS: a.socket, Ready: a.ready, Admin: adminAPI}), nil
 }
 
 // ready is /readyz: the store answers and the modules are loaded.

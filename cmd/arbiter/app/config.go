@@ -22,6 +22,15 @@ type Config struct {
 	DataDir  string // folder of the embedded SQLite store
 	Database string // postgres:// URL; empty selects SQLite under DataDir
 	Modules  string // folder of modules
+	// Watch says whether changes to the modules folder reload the modules:
+	// "auto" (on with the embedded SQLite store, the development setup; off
+	// with PostgreSQL), "true" or "false".
+	Watch string
+
+	// AdminUser and AdminPassword are the credentials of the admin API
+	// (HTTP Basic); with either empty the admin API is disabled.
+	AdminUser     string
+	AdminPassword string
 
 	ServerKey     string
 	HTTPKey       string
@@ -54,6 +63,10 @@ type Config struct {
 	BcryptCost int
 }
 
+// WatchAuto is the default of Config.Watch: watch the modules folder when the
+// store is the embedded SQLite store.
+const WatchAuto = "auto"
+
 // Default returns the configuration `go run ./cmd/arbiter` starts with. The
 // keys are Nakama's defaults, so its clients' examples work unchanged; a
 // production deployment must set its own.
@@ -62,6 +75,7 @@ func Default() Config {
 		Port:          7350,
 		DataDir:       "./data",
 		Modules:       "./modules",
+		Watch:         WatchAuto,
 		ServerKey:     "defaultkey",
 		HTTPKey:       "defaulthttpkey",
 		SessionKey:    "defaultencryptionkey",
@@ -108,6 +122,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid shutdown-grace %s: must not be negative", c.ShutdownGrace)
 	case c.Node == "" || strings.ContainsAny(c.Node, ". \t\n"):
 		return fmt.Errorf("invalid node %q: must be a non-empty name without dots or spaces", c.Node)
+	case c.Watch != WatchAuto && c.Watch != "true" && c.Watch != "false":
+		return fmt.Errorf("invalid watch %q: must be auto, true or false", c.Watch)
+	case c.AdminUser != "" && c.AdminPassword == "":
+		return fmt.Errorf("invalid admin-password: empty while admin-user is set (set both to enable the admin API, or neither)")
+	case c.AdminUser == "" && c.AdminPassword != "":
+		return fmt.Errorf("invalid admin-user: empty while admin-password is set (set both to enable the admin API, or neither)")
+	case strings.Contains(c.AdminUser, ":"):
+		return fmt.Errorf("invalid admin-user: must not contain ':' (HTTP Basic)")
 	}
 	if err := c.validateLimits(); err != nil {
 		return err

@@ -143,3 +143,11 @@ func exportMatchTerminate(p unsafe.Pointer, n uint32) uint64 {
 
 //go:wasmexport arbiter_match_signal
 func exportMatchSignal(p unsafe.Pointer, n uint32) uint64 { return ret(callMatchSignal(input(p, n))) }
+
+//go:wasmexport arbiter_match_snapshot
+func exportMatchSnapshot(p unsafe.Pointer, n uint32) uint64 {
+	return ret(callMatchSnapshot(input(p, n)))
+}
+
+//go:wasmexport arbiter_match_restore
+func exportMatchRestore(p unsafe.Pointer, n uint32) uint64 { return ret(callMatchRestore(input(p, n))) }

@@ -54,10 +54,18 @@ func registrations() map[string]any {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	return map[string]any{
+	r := map[string]any{
 		"rpcs":               ids,
 		"match_handlers":     sortedKeys(matches),
 		"matchmaker_matched": matchmaker != nil,
 		"shutdown":           shutdown != nil,
 	}
+	if len(policies) > 0 {
+		ps := make(map[string]any, len(policies))
+		for name, p := range policies {
+			ps[name] = p
+		}
+		r["match_policies"] = ps
+	}
+	return r
 }

@@ -1,11 +1,13 @@
 // Command match is an example match module: players join an arena, every
 // message is echoed to everyone, and the match ends when the last player
-// leaves.
+// leaves. When the server loads a new version of the module, running
+// arenas move to it with their state (reload policy "migrate").
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o match.wasm ./examples/match
 package main
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/arbiterhq/arbiter/sdk/go/arbiter"
@@ -13,6 +15,7 @@ import (
 
 func init() {
 	arbiter.RegisterMatch("arena", func() arbiter.Match { return arena{} })
+	arbiter.SetReloadPolicy("arena", arbiter.ReloadMigrate)
 }
 
 func main() {}
@@ -87,4 +90,37 @@ func (arena) MatchSignal(ctx *arbiter.Context, d arbiter.Dispatcher, tick int64,
 		panic("asked to")
 	}
 	return st, "messages=" + strconv.Itoa(st.messages) + " label=" + ctx.MatchLabel
+}
+
+// MatchSnapshot hands the state to a new version of the module: the
+// message count, the capacity and the players, in the ABI value encoding.
+func (arena) MatchSnapshot(ctx *arbiter.Context, tick int64, s any) ([]byte, error) {
+	st := s.(*state)
+	players := make([]any, 0, len(st.players))
+	for _, p := range st.players {
+		players = append(players, p)
+	}
+	return arbiter.Encode(map[string]any{
+		"messages": int64(st.messages), "capacity": int64(st.capacity), "players": players,
+	})
+}
+
+// MatchRestore rebuilds the state an earlier version's MatchSnapshot made.
+func (arena) MatchRestore(ctx *arbiter.Context, tick int64, data []byte) (any, error) {
+	v, err := arbiter.Decode(data)
+	m, ok := v.(map[string]any)
+	if err != nil || !ok {
+		return nil, errors.New("arena: snapshot is not a map")
+	}
+	messages, _ := m["messages"].(int64)
+	capacity, _ := m["capacity"].(int64)
+	st := &state{players: map[string]arbiter.Presence{}, messages: int(messages), capacity: int(capacity)}
+	players, _ := m["players"].([]any)
+	for _, x := range players {
+		p, _ := x.(map[string]any)
+		str := func(k string) string { s, _ := p[k].(string); return s }
+		st.players[str("session_id")] = arbiter.Presence{UserID: str("user_id"), SessionID: str("session_id"),
+			Username: str("username"), Node: str("node")}
+	}
+	return st, nil
 }
