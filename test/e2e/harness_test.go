@@ -47,6 +47,14 @@ type serverOptions struct {
 	Store app.Store
 	// Config, when set, changes the configuration before the start.
 	Config func(*app.Config)
+	// Modules, when set, are the module files and folders the server loads
+	// (paths relative to test/e2e, such as "../../modules" for the
+	// repository's modules and "testdata/modules" for the fixtures). They
+	// are copied into one new modules folder: a folder's content at its
+	// top, a file by its name. Two sources giving the same file fail the
+	// test. Unset, cfg.Modules stays ./modules, which test/e2e does not
+	// have: the server runs without modules.
+	Modules []string
 }
 
 // server is an Arbiter server running in the test process.
@@ -74,6 +82,9 @@ func startServer(tb testing.TB, opts serverOptions) *server {
 	}
 	cfg.LogLevel = "debug"
 	cfg.BcryptCost = 4 // bcrypt's minimum: password hashing dominates the run otherwise
+	if len(opts.Modules) > 0 {
+		cfg.Modules = copyModules(tb, opts.Modules)
+	}
 	if opts.Config != nil {
 		opts.Config(&cfg)
 	}
@@ -103,11 +114,61 @@ func startServer(tb testing.TB, opts serverOptions) *server {
 	return s
 }
 
-// stop shuts the server down and waits for it; later calls do nothing.
+// copyModules copies the module sources into a new folder and returns it.
+func copyModules(tb testing.TB, sources []string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	from := map[string]string{} // destination → source, to refuse clashes
+	copyFile := func(src, rel string) {
+		dst := filepath.Join(dir, rel)
+		if prev, ok := from[dst]; ok {
+			tb.Fatalf("modules: %s and %s are both %s", prev, src, rel)
+		}
+		from[dst] = src
+		data, err := os.ReadFile(src)
+		if err != nil {
+			tb.Fatalf("modules: %v", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			tb.Fatalf("modules: %v", err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			tb.Fatalf("modules: %v", err)
+		}
+	}
+	for _, src := range sources {
+		info, err := os.Stat(src)
+		if err != nil {
+			tb.Fatalf("modules: %v", err)
+		}
+		if !info.IsDir() {
+			copyFile(src, filepath.Base(src))
+			continue
+		}
+		err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(src, p)
+			if err == nil {
+				copyFile(p, rel)
+			}
+			return err
+		})
+		if err != nil {
+			tb.Fatalf("modules: %v", err)
+		}
+	}
+	return dir
+}
+
+// stop shuts the server down within its shutdown grace (10 s by default),
+// as app.Run does, and waits for it; later calls do nothing. Matches that
+// do not end when asked to run until the grace is over.
 func (s *server) stop(tb testing.TB) {
 	tb.Helper()
 	s.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownGrace)
 		defer cancel()
 		if err := s.app.Shutdown(ctx); err != nil {
 			tb.Errorf("shutdown: %v", err)
@@ -250,6 +311,7 @@ func runNode(t *testing.T, s *server, files ...string) {
 		"ARBITER_HOST="+s.Host,
 		"ARBITER_PORT="+s.Port,
 		"ARBITER_SERVER_KEY="+s.Config.ServerKey,
+		"ARBITER_HTTP_KEY="+s.Config.HTTPKey,
 		"NO_COLOR=1",
 	)
 	// Node's output is collected and written in one piece, so that parallel
