@@ -130,7 +130,7 @@ func (in *Instance) run(ctx context.Context, p *pooled, b *runtime.Budget, c *ru
 	p.setCall(c, mod, log, nil)
 	L := p.L
 	L.Push(fn)
-	L.Push(p.contextTable(c))
+	L.Push(p.lazyContextTable(c))
 	for _, a := range args {
 		L.Push(a)
 	}

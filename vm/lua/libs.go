@@ -30,6 +30,8 @@ func (v *vm) openLibs() {
 		g.RawSetString(name, lua.LNil)
 	}
 	L.SetFuncs(g, baseFuncs)
+	v.wrapLazyBase(g)
+	g.RawSetString("getmetatable", L.NewFunction(v.getMetatable))
 	g.RawSetString("print", L.NewFunction(v.print))
 	g.RawSetString("require", L.NewFunction(v.require))
 	str := g.RawGetString("string").(*lua.LTable)
@@ -154,6 +156,13 @@ func baseCollectGarbage(L *lua.LState) int {
 }
 
 // baseGetMetatable honours __metatable, as Lua does.
+// getMetatable is getmetatable: a lazy context table is filled first (so
+// it has no metatable, as Nakama's context has none).
+func (v *vm) getMetatable(L *lua.LState) int {
+	v.fillContext(L.CheckAny(1))
+	return baseGetMetatable(L)
+}
+
 func baseGetMetatable(L *lua.LState) int {
 	mt := L.GetMetatable(L.CheckAny(1))
 	if t, ok := mt.(*lua.LTable); ok {
