@@ -51,10 +51,23 @@
 // produces waits on the host as a pending reply that the guest copies with
 // take, so the host never calls into the guest while the guest is calling
 // the host (Go's wasip1 port does not allow re-entry). One value encoding
-// (codec.go: tagged, varint lengths, limits on size and depth, strict
-// decoding) carries every structured value; the encoder writes match inputs
-// field by field instead of building maps, and the match context is encoded
-// only when it changed since the last call (the guest keeps the last one).
+// carries every structured value: package sdk/go/abi (tagged, varint
+// lengths, limits on size and depth, strict decoding), which the Go guest
+// SDK compiles too, so host and guest share one implementation. The encoder
+// writes match inputs field by field instead of building maps, presences a
+// guest passes are read straight into structs, and the match context is
+// encoded only when it changed since the last call (the guest keeps the
+// last one).
+//
+// # The cost of the deadline
+//
+// WithCloseOnContextDone makes wazero compile a check into every loop
+// header, and the check leaves the compiled code for Go each time; it also
+// starts a goroutine per call to watch the context. So a guest pays for
+// each loop iteration it runs, and Go guests, whose wasm code turns every
+// function call and most jumps into a loop back-edge, pay on almost every
+// branch: the SDKs keep their hot paths short (sdk/go/arbiter/keys.go), and
+// test/conformance's benchmarks show the cost beside Lua's.
 //
 // # nk functions
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -168,6 +169,17 @@ func (l *loaded) NewHandler(ctx context.Context, name string, env match.Env) (ma
 		return nil, match.ErrModuleNotFound
 	}
 	return m.NewHandler(ctx, name, env)
+}
+
+// MatchModules implements module.MatchModules: the match handlers the
+// modules declared.
+func (l *loaded) MatchModules() []string {
+	names := make([]string, 0, len(l.handlers))
+	for name := range l.handlers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Close implements module.Instance.

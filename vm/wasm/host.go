@@ -9,13 +9,14 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // HostModule is the name of the host module of ABI version 1.
-const HostModule = "arbiter_v1"
+const HostModule = abi.HostModule
 
 // ABIVersion is the ABI version the engine implements.
-const ABIVersion = 1
+const ABIVersion = abi.Version
 
 const (
 	i32 = api.ValueTypeI32
@@ -77,7 +78,7 @@ func (i *instance) hostTake(_ context.Context, stack []uint64) {
 		stack[0] = statusNotFound
 		return
 	}
-	b := i.out.buf
+	b := i.out.Bytes()
 	if uint32(len(b)) < n {
 		n = uint32(len(b))
 	}
@@ -109,7 +110,7 @@ func (i *instance) nkCall(ctx context.Context, name string, args []byte) (word u
 	}
 	var list []any
 	if len(args) > 0 {
-		v, err := Decode(args)
+		v, err := abi.Decode(args)
 		if err != nil {
 			return i.errResult(statusMalformed, err)
 		}
@@ -155,13 +156,13 @@ func (i *instance) hostLog(ctx context.Context, stack []uint64) {
 	}
 	var attrs []slog.Attr
 	if len(fields) > 0 {
-		v, err := Decode(fields)
+		v, err := abi.Decode(fields)
 		m, isMap := v.(map[string]any)
 		if err != nil || !isMap {
 			stack[0] = statusMalformed
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range abi.SortedKeys(m) {
 			attrs = append(attrs, slog.Any(k, m[k]))
 		}
 	}
@@ -171,8 +172,8 @@ func (i *instance) hostLog(ctx context.Context, stack []uint64) {
 
 // Flags of match_broadcast.
 const (
-	flagReliable = 1 << iota
-	flagDeferred
+	flagReliable = abi.FlagReliable
+	flagDeferred = abi.FlagDeferred
 )
 
 func (i *instance) hostBroadcast(ctx context.Context, stack []uint64) {
@@ -252,7 +253,8 @@ func (i *instance) dispatched(err error) uint64 {
 }
 
 // presenceList decodes a list of presences; empty input is nil when
-// emptyIsNil (every presence), else an empty list.
+// emptyIsNil (every presence), else an empty list. It reads the presences
+// straight into structs (a broadcast's recipients are on the hot path).
 func presenceList(b []byte, emptyIsNil bool) ([]match.Presence, error) {
 	if len(b) == 0 {
 		if emptyIsNil {
@@ -260,42 +262,65 @@ func presenceList(b []byte, emptyIsNil bool) ([]match.Presence, error) {
 		}
 		return []match.Presence{}, nil
 	}
-	v, err := Decode(b)
-	if err != nil || v == nil {
-		return nil, err
+	var d abi.Decoder
+	d.Reset(b)
+	if d.Tag() == abi.TagNil {
+		d.Skip()
+		return nil, d.End()
 	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, errors.New("expects a list of presences")
-	}
-	ps := make([]match.Presence, 0, len(l))
-	for _, el := range l {
-		p, err := presenceOf(el)
-		if err != nil {
-			return nil, err
+	var ps []match.Presence
+	var bad error
+	isList := d.List(func(n int) { ps = make([]match.Presence, 0, n) }, func(int) {
+		p, err := readPresence(&d)
+		if err != nil && bad == nil {
+			bad = err
 		}
 		ps = append(ps, p)
+	})
+	switch err := d.End(); {
+	case err != nil:
+		return nil, err
+	case !isList:
+		return nil, errors.New("expects a list of presences")
+	case bad != nil:
+		return nil, bad
 	}
 	return ps, nil
 }
 
 func presenceValue(b []byte) (*match.Presence, error) {
-	v, err := Decode(b)
-	if err != nil || v == nil {
+	var d abi.Decoder
+	d.Reset(b)
+	if d.Tag() == abi.TagNil {
+		d.Skip()
+		return nil, d.End()
+	}
+	p, bad := readPresence(&d)
+	if err := d.End(); err != nil {
 		return nil, err
 	}
-	p, err := presenceOf(v)
-	return &p, err
+	return &p, bad
 }
 
-func presenceOf(v any) (match.Presence, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return match.Presence{}, errors.New("expects a valid set of presences")
-	}
-	str := func(k string) string { s, _ := m[k].(string); return s }
-	p := match.Presence{UserID: str("user_id"), SessionID: str("session_id"), Username: str("username"), Node: str("node")}
-	if p.SessionID == "" {
+// readPresence reads a presence map; only session_id is required.
+func readPresence(d *abi.Decoder) (match.Presence, error) {
+	var p match.Presence
+	isMap := d.Map(func(k []byte) {
+		switch string(k) {
+		case "user_id":
+			p.UserID, _ = d.ReadString()
+		case "session_id":
+			p.SessionID, _ = d.ReadString()
+		case "username":
+			p.Username, _ = d.ReadString()
+		case "node":
+			p.Node, _ = d.ReadString()
+		}
+	})
+	switch {
+	case !isMap:
+		return p, errors.New("expects a valid set of presences")
+	case p.SessionID == "":
 		return p, errors.New("expects each presence to have a valid session_id")
 	}
 	return p, nil

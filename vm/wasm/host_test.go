@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 const oob = int32(-256) // 0xffffff00: beyond any test guest's memory
 
 func TestImports(t *testing.T) {
 	listArgs := func(args ...any) []byte {
-		b, err := Encode(args)
+		b, err := abi.Encode(args)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func TestImports(t *testing.T) {
 			if tc.pending == nil {
 				return
 			}
-			v, err := Decode(pending)
+			v, err := abi.Decode(pending)
 			if err != nil || !reflect.DeepEqual(v, tc.pending) {
 				t.Fatalf("pending %#v (%v), want %#v", v, err, tc.pending)
 			}
@@ -89,7 +90,7 @@ func TestI32Imports(t *testing.T) {
 		status uint64
 	}{
 		{"log", func(g *guest) []byte {
-			f, _ := Encode(map[string]any{"k": "v"})
+			f, _ := abi.Encode(map[string]any{"k": "v"})
 			return i32Import(g, "log", cat(i32c(1), g.ptrLen([]byte("hello")), g.ptrLen(f)))
 		}, statusOK},
 		{"log bad fields", func(g *guest) []byte {

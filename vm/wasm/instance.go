@@ -10,18 +10,19 @@ import (
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/nk"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // Status codes of replies and result words (sdk/ABI.md §4).
 const (
-	statusOK         = 0
-	statusError      = 1
-	statusNilState   = 2
-	statusNotFound   = 3
-	statusBadPointer = 4
-	statusMalformed  = 5
-	statusNotAllowed = 6
-	statusBudget     = 7
+	statusOK         = abi.StatusOK
+	statusError      = abi.StatusError
+	statusNilState   = abi.StatusNilState
+	statusNotFound   = abi.StatusNotFound
+	statusBadPointer = abi.StatusBadPointer
+	statusMalformed  = abi.StatusMalformed
+	statusNotAllowed = abi.StatusNotAllowed
+	statusBudget     = abi.StatusBudget
 )
 
 // export names an export the host calls.
@@ -89,8 +90,8 @@ type instance struct {
 	mem   api.Memory
 	fns   [numExports]api.Function
 	stack [2]uint64
-	in    Encoder // the input of the export call being made
-	out   Encoder // the pending reply of an import
+	in    abi.Encoder // the input of the export call being made
+	out   abi.Encoder // the pending reply of an import
 
 	pending bool
 	call    nk.Call
@@ -156,8 +157,8 @@ func (i *instance) reply(ex export, word uint64) (byte, any, error) {
 	if n == 0 {
 		return statusOK, nil, nil
 	}
-	if n > MaxMessageBytes {
-		return 0, nil, i.fail(ex, fmt.Errorf("reply of %d bytes exceeds %d", n, MaxMessageBytes))
+	if n > abi.MaxMessageBytes {
+		return 0, nil, i.fail(ex, fmt.Errorf("reply of %d bytes exceeds %d", n, abi.MaxMessageBytes))
 	}
 	b, ok := i.mem.Read(ptr, n)
 	if !ok {
@@ -167,7 +168,7 @@ func (i *instance) reply(ex export, word uint64) (byte, any, error) {
 	var v any
 	if len(b) > 1 {
 		var err error
-		if v, err = Decode(b[1:]); err != nil {
+		if v, err = abi.Decode(b[1:]); err != nil {
 			return 0, nil, i.fail(ex, fmt.Errorf("reply: %w", err))
 		}
 	}
@@ -208,8 +209,8 @@ func (i *instance) read(ptr, n uint32) ([]byte, bool) {
 
 // result makes a result word with the encoder's bytes as the pending reply.
 func (i *instance) result(status byte) uint64 {
-	i.pending = len(i.out.buf) > 0
-	return uint64(status)<<32 | uint64(len(i.out.buf))
+	i.pending = i.out.Len() > 0
+	return uint64(status)<<32 | uint64(i.out.Len())
 }
 
 // errResult makes a result word with an error map as the pending reply.

@@ -8,6 +8,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/nk"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // NewHandler creates a match of handler name on a new instance of the
@@ -35,7 +36,7 @@ func (m *Module) newHandler(ctx context.Context, name string, env match.Env) (*h
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.e.cfg.InitBudget)
 	defer cancel()
-	err = h.callTick(ctx, exMatchCreate, -1, nil, func(e *Encoder) {
+	err = h.callTick(ctx, exMatchCreate, -1, nil, func(e *abi.Encoder) {
 		h.header(e, 2, false, false)
 		e.Key("name")
 		e.String(name)
@@ -78,7 +79,7 @@ type handler struct {
 // callTick runs a match export: the input is a map of the entries fill
 // writes (its header counted by header) plus tick (unless -1) and context
 // (when it changed, or always with user, the join attempt's user context).
-func (h *handler) callTick(ctx context.Context, ex export, tick int64, user *runtime.CallContext, fill func(e *Encoder)) error {
+func (h *handler) callTick(ctx context.Context, ex export, tick int64, user *runtime.CallContext, fill func(e *abi.Encoder)) error {
 	if h.closed || h.i.broken {
 		return errors.New("match instance is closed")
 	}
@@ -123,7 +124,7 @@ func (h *handler) contextChanged() bool {
 }
 
 // header writes the header of a map of n entries plus tick and context.
-func (h *handler) header(e *Encoder, n int, tick bool, user bool) {
+func (h *handler) header(e *abi.Encoder, n int, tick bool, user bool) {
 	if tick {
 		n++
 	}
@@ -136,7 +137,7 @@ func (h *handler) header(e *Encoder, n int, tick bool, user bool) {
 // Init implements match.Handler.
 func (h *handler) Init(ctx context.Context, params map[string]any) (match.Setup, error) {
 	var encErr error
-	err := h.callTick(ctx, exMatchInit, -1, nil, func(e *Encoder) {
+	err := h.callTick(ctx, exMatchInit, -1, nil, func(e *abi.Encoder) {
 		h.header(e, 1, false, false)
 		e.Key("params")
 		if params == nil {
@@ -166,13 +167,13 @@ func (h *handler) JoinAttempt(ctx context.Context, tick int64, j match.JoinAttem
 	if user == nil {
 		user = h.env.Context
 	}
-	err := h.callTick(ctx, exJoinAttempt, tick, user, func(e *Encoder) {
+	err := h.callTick(ctx, exJoinAttempt, tick, user, func(e *abi.Encoder) {
 		h.header(e, 2, true, true)
 		e.Key("presence")
 		putPresence(e, j.Presence, false)
 		e.Key("metadata")
 		e.Map(len(j.Metadata))
-		for _, k := range sortedKeys(j.Metadata) {
+		for _, k := range abi.SortedKeys(j.Metadata) {
 			e.Key(k)
 			e.String(j.Metadata[k])
 		}
@@ -203,7 +204,7 @@ func (h *handler) Leave(ctx context.Context, tick int64, ps []match.Presence) er
 }
 
 func (h *handler) presences(ctx context.Context, ex export, tick int64, ps []match.Presence) error {
-	return h.callTick(ctx, ex, tick, nil, func(e *Encoder) {
+	return h.callTick(ctx, ex, tick, nil, func(e *abi.Encoder) {
 		h.header(e, 1, true, false)
 		e.Key("presences")
 		e.List(len(ps))
@@ -215,7 +216,7 @@ func (h *handler) presences(ctx context.Context, ex export, tick int64, ps []mat
 
 // Loop implements match.Handler.
 func (h *handler) Loop(ctx context.Context, tick int64, msgs []match.Message) error {
-	return h.callTick(ctx, exLoop, tick, nil, func(e *Encoder) {
+	return h.callTick(ctx, exLoop, tick, nil, func(e *abi.Encoder) {
 		h.header(e, 1, true, false)
 		e.Key("messages")
 		e.List(len(msgs))
@@ -238,7 +239,7 @@ func (h *handler) Loop(ctx context.Context, tick int64, msgs []match.Message) er
 
 // Terminate implements match.Handler.
 func (h *handler) Terminate(ctx context.Context, tick int64, graceSeconds int) error {
-	return h.callTick(ctx, exTerminate, tick, nil, func(e *Encoder) {
+	return h.callTick(ctx, exTerminate, tick, nil, func(e *abi.Encoder) {
 		h.header(e, 1, true, false)
 		e.Key("grace_seconds")
 		e.Int(int64(graceSeconds))
@@ -247,7 +248,7 @@ func (h *handler) Terminate(ctx context.Context, tick int64, graceSeconds int) e
 
 // Signal implements match.Handler.
 func (h *handler) Signal(ctx context.Context, tick int64, data string) (string, error) {
-	err := h.callTick(ctx, exSignal, tick, nil, func(e *Encoder) {
+	err := h.callTick(ctx, exSignal, tick, nil, func(e *abi.Encoder) {
 		h.header(e, 1, true, false)
 		e.Key("data")
 		e.String(data)
@@ -273,7 +274,7 @@ func (h *handler) Close() {
 	}
 }
 
-func putPresence(e *Encoder, p match.Presence, reason bool) {
+func putPresence(e *abi.Encoder, p match.Presence, reason bool) {
 	n := 4
 	if reason {
 		n = 5

@@ -8,6 +8,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 type cannedReply struct {
@@ -181,7 +182,7 @@ func TestMatchEndlessLoop(t *testing.T) {
 func TestMatchDispatcherImports(t *testing.T) {
 	e := newEngine(t, Config{})
 	g := newGuest(1).registers(map[string]any{"rpcs": []any{"x"}})
-	presences, _ := Encode([]any{map[string]any{"session_id": "s1"}})
+	presences, _ := abi.Encode([]any{map[string]any{"session_id": "s1"}})
 	g.forward("arbiter_rpc", "match_broadcast", func(g *guest) []byte {
 		return cat(i64c(4), g.ptrLen([]byte("hello")), i32c(0), i32c(0), i32c(0), i32c(0), i32c(flagReliable|flagDeferred))
 	})
@@ -201,13 +202,13 @@ func TestMatchDispatcherImports(t *testing.T) {
 	if word>>32 != statusNotAllowed {
 		t.Fatalf("outside a match: status %d", word>>32)
 	}
-	v, _ := Decode(pending)
+	v, _ := abi.Decode(pending)
 	if msg, _ := errorOf(v); msg != "the match dispatcher is only available in match callbacks" {
 		t.Fatalf("message %q", msg)
 	}
 	d.err = errors.New("match stopped")
 	word, pending, _ = runExport(t, m, exRPC, nil, d)
-	v, _ = Decode(pending)
+	v, _ = abi.Decode(pending)
 	if msg, _ := errorOf(v); word>>32 != statusError || msg != "match stopped" {
 		t.Fatalf("error: status %d %q", word>>32, msg)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/module"
 	"github.com/arbiterhq/arbiter/runtime/nk"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 const wasiModule = "wasi_snapshot_preview1"
@@ -179,7 +180,7 @@ func (m *Module) checkRegistrations(r registrations) error {
 	if r.shutdown {
 		errs = append(errs, need("a shutdown hook", exShutdown))
 	}
-	for _, name := range sortedKeys(r.policies) {
+	for _, name := range abi.SortedKeys(r.policies) {
 		switch {
 		case !contains(r.handlers, name):
 			errs = append(errs, fmt.Errorf("arbiter_init: match_policies names %q, which is not in match_handlers", name))

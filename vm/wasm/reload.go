@@ -7,6 +7,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/module"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // Hot reload support (sdk/ABI.md §5.6): reload policies from the init
@@ -70,7 +71,7 @@ func (m *Module) Restore(ctx context.Context, name string, env match.Env, tick i
 	if err != nil {
 		return nil, err
 	}
-	err = h.callTick(ctx, exRestore, tick, nil, func(e *Encoder) {
+	err = h.callTick(ctx, exRestore, tick, nil, func(e *abi.Encoder) {
 		h.header(e, 2, true, false)
 		e.Key("name")
 		e.String(name)
@@ -100,7 +101,7 @@ func (h *handler) Snapshot(ctx context.Context, tick int64) (any, error) {
 	if !h.i.m.exports(exSnapshot) {
 		return nil, fmt.Errorf("%s does not export %s", h.i.m.file.Path, exSnapshot)
 	}
-	err := h.callTick(ctx, exSnapshot, tick, nil, func(e *Encoder) { h.header(e, 0, true, false) })
+	err := h.callTick(ctx, exSnapshot, tick, nil, func(e *abi.Encoder) { h.header(e, 0, true, false) })
 	if err != nil {
 		if errors.Is(err, match.ErrNilState) {
 			return nil, fmt.Errorf("%s returned a nil state", exSnapshot)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/module"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // errInvalidRPCResult is Nakama's error for an RPC result of a wrong type.
@@ -27,7 +28,7 @@ func (m *Module) register(reg module.Registrations) {
 
 // pooled runs one export call on a pooled instance under the RPC budget,
 // with the input written by fill.
-func (m *Module) pooled(ctx context.Context, c *runtime.CallContext, ex export, fill func(e *Encoder) error) (byte, any, error) {
+func (m *Module) pooled(ctx context.Context, c *runtime.CallContext, ex export, fill func(e *abi.Encoder) error) (byte, any, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.e.cfg.CallBudget)
 	defer cancel()
 	i, err := m.pool.get(ctx)
@@ -48,7 +49,7 @@ func (m *Module) pooled(ctx context.Context, c *runtime.CallContext, ex export, 
 func (m *Module) rpc(id string) module.RPCFunc {
 	return func(ctx context.Context, c *runtime.CallContext, payload string) (string, error) {
 		c = m.fill(c, runtime.ModeRPC)
-		_, v, err := m.pooled(ctx, c, exRPC, func(e *Encoder) error {
+		_, v, err := m.pooled(ctx, c, exRPC, func(e *abi.Encoder) error {
 			e.Map(3)
 			e.Key("id")
 			e.String(id)
@@ -86,7 +87,7 @@ func callError(err error) error {
 
 func (m *Module) matchmakerMatched(ctx context.Context, c *runtime.CallContext, entries []any) (string, error) {
 	c = m.fill(c, runtime.ModeMatchmaker)
-	_, v, err := m.pooled(ctx, c, exMatchmaker, func(e *Encoder) error {
+	_, v, err := m.pooled(ctx, c, exMatchmaker, func(e *abi.Encoder) error {
 		e.Map(2)
 		e.Key("entries")
 		if err := e.Value(entries); err != nil {
@@ -109,7 +110,7 @@ func (m *Module) matchmakerMatched(ctx context.Context, c *runtime.CallContext, 
 
 func (m *Module) shutdownHook(ctx context.Context, c *runtime.CallContext) error {
 	c = m.fill(c, runtime.ModeShutdown)
-	_, _, err := m.pooled(ctx, c, exShutdown, func(e *Encoder) error {
+	_, _, err := m.pooled(ctx, c, exShutdown, func(e *abi.Encoder) error {
 		e.Map(1)
 		e.Key("context")
 		return e.Value(c.Map())

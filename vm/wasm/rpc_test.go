@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 func TestRPCReplies(t *testing.T) {
@@ -94,7 +95,7 @@ func TestRPCEndlessLoop(t *testing.T) {
 func TestMemoryLimit(t *testing.T) {
 	e := newEngine(t, Config{MemoryLimitPages: 4})
 	g := newGuest(1).registers(map[string]any{"rpcs": []any{"grow"}})
-	oom, _ := Encode(errMap("out of memory"))
+	oom, _ := abi.Encode(errMap("out of memory"))
 	fail, ok := g.put(append([]byte{statusError}, oom...)), g.put([]byte{statusOK})
 	// memory.grow(100) == -1 ? fail : ok
 	g.body("arbiter_rpc", cat(i32c(100), opMemoryGrow, i32c(-1), []byte{0x46, 0x04, vI64}, i64c(fail), []byte{0x05}, i64c(ok), []byte{0x0b}))

@@ -31,9 +31,10 @@ func sdkExample(t testing.TB, name string) []byte {
 			return
 		}
 		for _, ex := range []string{"rpc", "match"} {
-			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(sdkBuild.dir, ex+".wasm"), "./examples/"+ex)
-			cmd.Dir = "../../sdk/go"
-			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off")
+			// sdk/go is part of the repository's module: build from its root.
+			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(sdkBuild.dir, ex+".wasm"), "./sdk/go/examples/"+ex)
+			cmd.Dir = "../.."
+			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 			if sdkBuild.out, sdkBuild.err = cmd.CombinedOutput(); sdkBuild.err != nil {
 				return
 			}

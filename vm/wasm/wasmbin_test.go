@@ -2,6 +2,8 @@ package wasm
 
 import (
 	"encoding/binary"
+
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // A minimal WebAssembly module encoder for hand-made test guests.
@@ -183,7 +185,7 @@ func (g *guest) put(b []byte) int64 {
 
 // reply makes export name return the reply status+value.
 func (g *guest) reply(name string, status byte, v any) *guest {
-	b, err := Encode(v)
+	b, err := abi.Encode(v)
 	if err != nil {
 		panic(err)
 	}

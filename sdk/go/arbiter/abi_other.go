@@ -6,7 +6,8 @@ package arbiter
 // the package builds and its logic can be tested natively. hostStub, when
 // set, answers instead (tests).
 
-// hostStub fakes the host in native tests. Nil: no host.
+// hostStub fakes the host in native tests (which are built for !wasip1
+// only, like this file). Nil: no host.
 var hostStub interface {
 	NK(name string, args []byte) (status uint32, reply []byte)
 	Dispatch(op string, args ...[]byte) (status uint32, reply []byte)

@@ -73,8 +73,10 @@ func hostLabel(s string) uint64 {
 	return matchLabelUpdate(p, n)
 }
 
-// inbox is the buffer arbiter_alloc hands the host; the export called
-// next decodes it (copying what it keeps) before anything reuses it.
+// inbox is the buffer arbiter_alloc handed the host last. Each call gets a
+// new one that nothing writes to once the host has: the strings and data
+// the SDK decodes are views of it (see view in keys.go), which the
+// garbage collector keeps alive as long as a match keeps them.
 var inbox []byte
 
 //go:wasmexport arbiter_abi_version
@@ -82,10 +84,7 @@ func abiVersion() int32 { return 1 }
 
 //go:wasmexport arbiter_alloc
 func alloc(n uint32) unsafe.Pointer {
-	if uint32(cap(inbox)) < n {
-		inbox = make([]byte, n)
-	}
-	inbox = inbox[:n]
+	inbox = make([]byte, n)
 	return unsafe.Pointer(unsafe.SliceData(inbox))
 }
 

@@ -1,3 +1,5 @@
+//go:build !wasip1
+
 package arbiter
 
 import (
@@ -47,7 +49,7 @@ func decodeReply(t *testing.T, r []byte) (byte, any) {
 	return r[0], v
 }
 
-func input(t *testing.T, m map[string]any) []byte {
+func encodeInput(t *testing.T, m map[string]any) []byte {
 	b, err := Encode(m)
 	if err != nil {
 		t.Fatal(err)
@@ -79,20 +81,20 @@ func TestRPCAndInit(t *testing.T) {
 		return "hi " + ctx.UserID + " " + payload, nil
 	})
 	t.Cleanup(func() { delete(rpcs, "Hello") })
-	status, v := decodeReply(t, callInit(input(t, map[string]any{"load": true})))
+	status, v := decodeReply(t, callInit(encodeInput(t, map[string]any{"load": true})))
 	if status != statusOK || !reflect.DeepEqual(v.(map[string]any)["rpcs"], []any{"Hello"}) {
 		t.Fatalf("init: %d %#v", status, v)
 	}
 	ctx := map[string]any{"user_id": "u1"}
-	status, v = decodeReply(t, callRPC(input(t, map[string]any{"id": "Hello", "payload": "x", "context": ctx})))
+	status, v = decodeReply(t, callRPC(encodeInput(t, map[string]any{"id": "Hello", "payload": "x", "context": ctx})))
 	if status != statusOK || v != "hi u1 x" {
 		t.Fatalf("rpc: %d %#v", status, v)
 	}
-	status, v = decodeReply(t, callRPC(input(t, map[string]any{"id": "Hello", "payload": "bad"})))
+	status, v = decodeReply(t, callRPC(encodeInput(t, map[string]any{"id": "Hello", "payload": "bad"})))
 	if status != statusError || v.(map[string]any)["code"] != int64(CodeInvalidArgument) {
 		t.Fatalf("rpc error: %d %#v", status, v)
 	}
-	if status, _ = decodeReply(t, callRPC(input(t, map[string]any{"id": "nope"}))); status != statusNotFound {
+	if status, _ = decodeReply(t, callRPC(encodeInput(t, map[string]any{"id": "nope"}))); status != statusNotFound {
 		t.Fatalf("unknown rpc: %d", status)
 	}
 	if status, _ = decodeReply(t, callRPC([]byte{0x09})); status != statusMalformed {
@@ -132,34 +134,34 @@ func TestMatchCallbacks(t *testing.T) {
 	h := withStub(t)
 	RegisterMatch("counter", func() Match { return counter{} })
 	t.Cleanup(func() { delete(matches, "counter") })
-	if s, _ := decodeReply(t, callMatchCreate(input(t, map[string]any{"name": "nope"}))); s != statusNotFound {
+	if s, _ := decodeReply(t, callMatchCreate(encodeInput(t, map[string]any{"name": "nope"}))); s != statusNotFound {
 		t.Fatalf("unknown handler: %d", s)
 	}
-	decodeReply(t, callMatchCreate(input(t, map[string]any{"name": "counter", "context": map[string]any{"match_label": "L1"}})))
-	s, v := decodeReply(t, callMatchInit(input(t, map[string]any{})))
+	decodeReply(t, callMatchCreate(encodeInput(t, map[string]any{"name": "counter", "context": map[string]any{"match_label": "L1"}})))
+	s, v := decodeReply(t, callMatchInit(encodeInput(t, map[string]any{})))
 	if s != statusOK || !reflect.DeepEqual(v, map[string]any{"tick_rate": int64(5), "label": "c"}) {
 		t.Fatalf("init: %d %#v", s, v)
 	}
-	s, v = decodeReply(t, callMatchJoinAttempt(input(t, map[string]any{"tick": int64(1), "metadata": map[string]any{"ok": "0"}})))
+	s, v = decodeReply(t, callMatchJoinAttempt(encodeInput(t, map[string]any{"tick": int64(1), "metadata": map[string]any{"ok": "0"}})))
 	if s != statusOK || !reflect.DeepEqual(v, map[string]any{"accept": false, "reason": "no"}) {
 		t.Fatalf("join attempt: %d %#v", s, v)
 	}
 	msg := map[string]any{"op_code": int64(2), "data": []byte("d"), "sender": map[string]any{"session_id": "s"}}
-	s, _ = decodeReply(t, callMatchLoop(input(t, map[string]any{"tick": int64(1), "messages": []any{msg, msg}})))
+	s, _ = decodeReply(t, callMatchLoop(encodeInput(t, map[string]any{"tick": int64(1), "messages": []any{msg, msg}})))
 	if s != statusOK || *current.state.(*int) != 2 || len(h.calls) != 2 || h.calls[0] != "broadcast:d" {
 		t.Fatalf("loop: %d %v %v", s, current.state, h.calls)
 	}
-	if _, v = decodeReply(t, callMatchSignal(input(t, map[string]any{"tick": int64(2)}))); v.(map[string]any)["data"] != "L1" {
+	if _, v = decodeReply(t, callMatchSignal(encodeInput(t, map[string]any{"tick": int64(2)}))); v.(map[string]any)["data"] != "L1" {
 		t.Fatalf("kept context: %#v", v)
 	}
-	decodeReply(t, callMatchSignal(input(t, map[string]any{"context": map[string]any{"match_label": "L2"}})))
-	if _, v = decodeReply(t, callMatchSignal(input(t, map[string]any{}))); v.(map[string]any)["data"] != "L2" {
+	decodeReply(t, callMatchSignal(encodeInput(t, map[string]any{"context": map[string]any{"match_label": "L2"}})))
+	if _, v = decodeReply(t, callMatchSignal(encodeInput(t, map[string]any{}))); v.(map[string]any)["data"] != "L2" {
 		t.Fatalf("new context: %#v", v)
 	}
-	if s, v = decodeReply(t, callMatchSignal(input(t, map[string]any{"data": "panic"}))); s != statusError || v.(map[string]any)["message"] != "panic: oops" {
+	if s, v = decodeReply(t, callMatchSignal(encodeInput(t, map[string]any{"data": "panic"}))); s != statusError || v.(map[string]any)["message"] != "panic: oops" {
 		t.Fatalf("panic: %d %#v", s, v)
 	}
-	if s, _ = decodeReply(t, callMatchLeave(input(t, map[string]any{"presences": []any{}}))); s != statusNilState {
+	if s, _ = decodeReply(t, callMatchLeave(encodeInput(t, map[string]any{"presences": []any{}}))); s != statusNilState {
 		t.Fatalf("nil state: %d", s)
 	}
 }

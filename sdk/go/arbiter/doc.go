@@ -16,9 +16,14 @@
 // The package implements the guest side of the Arbiter ABI v1 (sdk/ABI.md):
 // it exports arbiter_abi_version, arbiter_alloc, arbiter_init and the
 // RPC, hook and match callbacks, encodes and decodes values (Encode,
-// Decode), and calls the host: any nk function by name with Call, typed
-// helpers for common ones (MatchCreate, StorageRead, ...), the match
-// Dispatcher and Logger.
+// Decode, from package abi, which the server shares), and calls the host:
+// any nk function by name with Call, typed helpers for common ones
+// (MatchCreate, StorageRead, ...), the match Dispatcher and Logger.
+//
+// Callback inputs are decoded straight into the SDK's structs, and their
+// strings and data are views of the call's input buffer, which is new for
+// every call and never written again: a match may keep them (see keys.go
+// for why the hot path is written as it is).
 //
 // Each match runs in its own instance, so a Match's state is an ordinary Go
 // value that stays in memory between callbacks, as in Nakama's Go runtime.

@@ -1,5 +1,7 @@
 package arbiter
 
+import "github.com/arbiterhq/arbiter/sdk/go/abi"
+
 // Match is the logic of an authoritative match, as in Nakama's Go runtime:
 // each callback receives the state the previous one returned and returns
 // the next; returning a nil state ends the match. The state is any Go
@@ -39,94 +41,169 @@ var current struct {
 	ctx   *Context // the match context last sent
 }
 
-// matchCall decodes a match callback's input, keeps its context and runs
-// fn with the match's state; a nil state returned ends the match.
-func matchCall(in []byte, fn func(m map[string]any, tick int64) (any, any)) []byte {
-	return serve(in, func(m map[string]any) []byte {
+// matchCall runs a match callback: it reads the input (field for the
+// callback's own keys), keeps the context when one came, and runs fn with
+// the tick; fn returns the next state (nil ends the match) and writes the
+// reply's value, if any, with result.
+func matchCall(b []byte, field func(key []byte), fn func(tick int64) (state any, result func())) []byte {
+	return serve(b, field, func(tick int64, ctx *Context) []byte {
 		if current.m == nil {
 			return errorReply(statusError, "arbiter: no match in this instance", 0)
 		}
-		if c, ok := m["context"]; ok {
-			current.ctx = contextOf(c)
+		if ctx != nil {
+			current.ctx = ctx
 		}
-		tick, _ := m["tick"].(int64)
-		state, result := fn(m, tick)
+		state, result := fn(tick)
 		if state == nil {
-			return reply(statusNilState, nil)
+			return replyStatus(statusNilState)
 		}
 		current.state = state
-		return reply(statusOK, result)
+		if result == nil {
+			return replyStatus(statusOK)
+		}
+		out.Reset()
+		out.Byte(statusOK)
+		result()
+		return out.Bytes()
 	})
 }
 
-func callMatchCreate(in []byte) []byte {
-	return serve(in, func(m map[string]any) []byte {
-		name, _ := m["name"].(string)
+func callMatchCreate(b []byte) []byte {
+	var name string
+	return serve(b, func(k []byte) {
+		if string(k) == "name" {
+			name, _ = in.ReadString()
+		}
+	}, func(_ int64, ctx *Context) []byte {
 		newMatch := matches[name]
 		if newMatch == nil {
 			return errorReply(statusNotFound, "match handler not found: "+name, CodeNotFound)
 		}
 		current.m, current.state = newMatch(), nil
-		current.ctx = contextOf(m["context"])
-		return reply(statusOK, nil)
+		current.ctx = orEmpty(ctx)
+		return replyStatus(statusOK)
 	})
 }
 
-func callMatchInit(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, _ int64) (any, any) {
-		params, _ := m["params"].(map[string]any)
+func callMatchInit(b []byte) []byte {
+	var params map[string]any
+	return matchCall(b, func(k []byte) {
+		if string(k) == "params" {
+			params, _ = in.Value().(map[string]any)
+		}
+	}, func(int64) (any, func()) {
 		state, rate, label := current.m.MatchInit(current.ctx, params)
-		return state, map[string]any{"tick_rate": int64(rate), "label": label}
+		return state, func() {
+			out.Map(2)
+			out.Key("label")
+			out.String(label)
+			out.Key("tick_rate")
+			out.Int(int64(rate))
+		}
 	})
 }
 
-func callMatchJoinAttempt(in []byte) []byte {
-	return serve(in, func(m map[string]any) []byte {
+func callMatchJoinAttempt(b []byte) []byte {
+	var p Presence
+	var md map[string]string
+	return serve(b, func(k []byte) {
+		switch string(k) {
+		case "presence":
+			p = readPresence()
+		case "metadata":
+			md = readStringMap()
+		}
+	}, func(tick int64, ctx *Context) []byte {
 		if current.m == nil {
 			return errorReply(statusError, "arbiter: no match in this instance", 0)
 		}
-		tick, _ := m["tick"].(int64)
-		md := stringMap(m["metadata"])
-		state, accept, reason := current.m.MatchJoinAttempt(contextOf(m["context"]), dispatcher{}, tick,
-			current.state, presenceOf(m["presence"]), md)
+		if md == nil {
+			md = map[string]string{}
+		}
+		// The joining user's context; the match context stays.
+		state, accept, reason := current.m.MatchJoinAttempt(orEmpty(ctx), dispatcher{}, tick, current.state, p, md)
 		if state == nil {
-			return reply(statusNilState, nil)
+			return replyStatus(statusNilState)
 		}
 		current.state = state
-		return reply(statusOK, map[string]any{"accept": accept, "reason": reason})
+		out.Reset()
+		out.Byte(statusOK)
+		out.Map(2)
+		out.Key("accept")
+		out.Bool(accept)
+		out.Key("reason")
+		out.String(reason)
+		return out.Bytes()
 	})
 }
 
-func callMatchJoin(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, tick int64) (any, any) {
-		return current.m.MatchJoin(current.ctx, dispatcher{}, tick, current.state, presencesOf(m["presences"])), nil
+func callMatchJoin(b []byte) []byte {
+	var ps []Presence
+	return matchCall(b, presencesField(&ps), func(tick int64) (any, func()) {
+		return current.m.MatchJoin(current.ctx, dispatcher{}, tick, current.state, orNone(ps)), nil
 	})
 }
 
-func callMatchLeave(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, tick int64) (any, any) {
-		return current.m.MatchLeave(current.ctx, dispatcher{}, tick, current.state, presencesOf(m["presences"])), nil
+func callMatchLeave(b []byte) []byte {
+	var ps []Presence
+	return matchCall(b, presencesField(&ps), func(tick int64) (any, func()) {
+		return current.m.MatchLeave(current.ctx, dispatcher{}, tick, current.state, orNone(ps)), nil
 	})
 }
 
-func callMatchLoop(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, tick int64) (any, any) {
-		return current.m.MatchLoop(current.ctx, dispatcher{}, tick, current.state, messagesOf(m["messages"])), nil
+func presencesField(ps *[]Presence) func(k []byte) {
+	return func(k []byte) {
+		if isPresences(k) {
+			*ps = readPresences()
+		}
+	}
+}
+
+func orNone(ps []Presence) []Presence {
+	if ps == nil {
+		return []Presence{}
+	}
+	return ps
+}
+
+func callMatchLoop(b []byte) []byte {
+	var msgs []Message
+	return matchCall(b, func(k []byte) {
+		if isMessages(k) {
+			msgs = readMessages()
+		}
+	}, func(tick int64) (any, func()) {
+		if msgs == nil {
+			msgs = []Message{}
+		}
+		return current.m.MatchLoop(current.ctx, dispatcher{}, tick, current.state, msgs), nil
 	})
 }
 
-func callMatchTerminate(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, tick int64) (any, any) {
-		grace, _ := m["grace_seconds"].(int64)
+func callMatchTerminate(b []byte) []byte {
+	var grace int64
+	return matchCall(b, func(k []byte) {
+		if string(k) == "grace_seconds" {
+			grace, _ = in.ReadInt()
+		}
+	}, func(tick int64) (any, func()) {
 		return current.m.MatchTerminate(current.ctx, dispatcher{}, tick, current.state, int(grace)), nil
 	})
 }
 
-func callMatchSignal(in []byte) []byte {
-	return matchCall(in, func(m map[string]any, tick int64) (any, any) {
-		data, _ := m["data"].(string)
+func callMatchSignal(b []byte) []byte {
+	var data string
+	return matchCall(b, func(k []byte) {
+		if string(k) == "data" {
+			data, _ = in.ReadString()
+		}
+	}, func(tick int64) (any, func()) {
 		state, res := current.m.MatchSignal(current.ctx, dispatcher{}, tick, current.state, data)
-		return state, map[string]any{"data": res}
+		return state, func() {
+			out.Map(1)
+			out.Key("data")
+			out.String(res)
+		}
 	})
 }
 
@@ -142,37 +219,42 @@ func (dispatcher) BroadcastMessageDeferred(op int64, data []byte, ps []Presence,
 }
 
 func broadcast(op int64, data []byte, ps []Presence, sender *Presence, reliable, deferred bool) error {
-	var to, from []byte
+	// The recipients and the sender share the scratch encoder: the host
+	// reads both during the call.
+	scratch.Reset()
 	if ps != nil {
-		to = encodePresences(ps)
+		encodePresences(&scratch, ps)
 	}
+	toEnd := scratch.Len()
 	if sender != nil {
-		from, _ = Encode(sender)
+		_ = sender.MarshalABI(&scratch)
 	}
+	enc := scratch.Bytes()
+	to, from := enc[:toEnd], enc[toEnd:]
 	flags := uint32(0)
 	if reliable {
-		flags |= 1
+		flags |= abi.FlagReliable
 	}
 	if deferred {
-		flags |= 2
+		flags |= abi.FlagDeferred
 	}
 	return resultError(hostBroadcast(op, data, to, from, flags))
 }
 
-func encodePresences(ps []Presence) []byte {
-	var e encoder
-	e.header(tagList, len(ps))
+func encodePresences(e *abi.Encoder, ps []Presence) {
+	e.List(len(ps))
 	for _, p := range ps {
-		_ = e.value(p, 1)
+		_ = p.MarshalABI(e)
 	}
-	return e.b
 }
 
 func (dispatcher) MatchKick(ps []Presence) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	return resultError(hostKick(encodePresences(ps)))
+	scratch.Reset()
+	encodePresences(&scratch, ps)
+	return resultError(hostKick(scratch.Bytes()))
 }
 
 func (dispatcher) MatchLabelUpdate(label string) error { return resultError(hostLabel(label)) }

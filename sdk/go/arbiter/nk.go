@@ -2,13 +2,21 @@ package arbiter
 
 import "fmt"
 
-// result reads an import's result word: the status and the pending reply.
+// takeBuf receives pending replies; they are decoded (copying what is
+// kept) before the next host call, so it is reused.
+var takeBuf []byte
+
+// result reads an import's result word: the status and the pending reply,
+// valid until the next host call.
 func result(word uint64) (uint32, []byte) {
 	status, n := uint32(word>>32), uint32(word)
 	if n == 0 {
 		return status, nil
 	}
-	buf := make([]byte, n)
+	if uint32(cap(takeBuf)) < n {
+		takeBuf = make([]byte, n)
+	}
+	buf := takeBuf[:n]
 	if hostTake(buf) != statusOK {
 		return statusBadPointer, nil
 	}
@@ -29,10 +37,11 @@ func resultError(word uint64) error {
 func Call(name string, args ...any) ([]any, error) {
 	var b []byte
 	if len(args) > 0 {
-		var err error
-		if b, err = Encode(args); err != nil {
+		scratch.Reset()
+		if err := scratch.Value(args); err != nil {
 			return nil, err
 		}
+		b = scratch.Bytes()
 	}
 	status, pending := result(hostNK(name, b))
 	if status != statusOK {

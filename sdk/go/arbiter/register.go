@@ -1,6 +1,10 @@
 package arbiter
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
+)
 
 // RPCFunc serves an RPC: it returns the response payload, or an error
 // (an *Error chooses the code the client sees; others are internal).
@@ -56,7 +60,7 @@ func registrations() map[string]any {
 	sort.Strings(ids)
 	r := map[string]any{
 		"rpcs":               ids,
-		"match_handlers":     sortedKeys(matches),
+		"match_handlers":     abi.SortedKeys(matches),
 		"matchmaker_matched": matchmaker != nil,
 		"shutdown":           shutdown != nil,
 	}

@@ -36,19 +36,12 @@ var policies = map[string]string{}
 // or ReloadMigrate. Call it from an init function of package main.
 func SetReloadPolicy(name, policy string) { policies[name] = policy }
 
-func callMatchSnapshot(in []byte) []byte {
-	return serve(in, func(m map[string]any) []byte {
-		if current.m == nil {
-			return errorReply(statusError, "arbiter: no match in this instance", 0)
+func callMatchSnapshot(b []byte) []byte {
+	return serve(b, nil, func(tick int64, ctx *Context) []byte {
+		mg, refused := migratable(ctx)
+		if refused != nil {
+			return refused
 		}
-		if c, ok := m["context"]; ok {
-			current.ctx = contextOf(c)
-		}
-		mg, ok := current.m.(Migratable)
-		if !ok {
-			return errorReply(statusError, fmt.Sprintf("arbiter: match %T does not implement Migratable", current.m), 0)
-		}
-		tick, _ := m["tick"].(int64)
 		data, err := mg.MatchSnapshot(current.ctx, tick, current.state)
 		if err != nil {
 			return replyErr(err)
@@ -60,34 +53,42 @@ func callMatchSnapshot(in []byte) []byte {
 	})
 }
 
-func callMatchRestore(in []byte) []byte {
-	return serve(in, func(m map[string]any) []byte {
-		if current.m == nil {
-			return errorReply(statusError, "arbiter: no match in this instance", 0)
+func callMatchRestore(b []byte) []byte {
+	var data []byte
+	return serve(b, func(k []byte) {
+		if string(k) == "data" {
+			v, _ := in.ReadBytes() // bytes, or a string
+			data = append([]byte{}, v...)
 		}
-		if c, ok := m["context"]; ok {
-			current.ctx = contextOf(c)
-		}
-		mg, ok := current.m.(Migratable)
-		if !ok {
-			return errorReply(statusError, fmt.Sprintf("arbiter: match %T does not implement Migratable", current.m), 0)
-		}
-		tick, _ := m["tick"].(int64)
-		var data []byte
-		switch x := m["data"].(type) {
-		case []byte:
-			data = x
-		case string:
-			data = []byte(x)
+	}, func(tick int64, ctx *Context) []byte {
+		mg, refused := migratable(ctx)
+		if refused != nil {
+			return refused
 		}
 		state, err := mg.MatchRestore(current.ctx, tick, data)
 		if err != nil {
 			return replyErr(err)
 		}
 		if state == nil {
-			return reply(statusNilState, nil)
+			return replyStatus(statusNilState)
 		}
 		current.state = state
-		return reply(statusOK, nil)
+		return replyStatus(statusOK)
 	})
+}
+
+// migratable keeps the context of a snapshot or restore call and returns
+// the match as a Migratable, or the reply that refuses the call.
+func migratable(ctx *Context) (Migratable, []byte) {
+	if current.m == nil {
+		return nil, errorReply(statusError, "arbiter: no match in this instance", 0)
+	}
+	if ctx != nil {
+		current.ctx = ctx
+	}
+	mg, ok := current.m.(Migratable)
+	if !ok {
+		return nil, errorReply(statusError, fmt.Sprintf("arbiter: match %T does not implement Migratable", current.m), 0)
+	}
+	return mg, nil
 }

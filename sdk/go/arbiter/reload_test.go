@@ -1,3 +1,5 @@
+//go:build !wasip1
+
 package arbiter
 
 import (
@@ -39,11 +41,11 @@ func TestSnapshotRestore(t *testing.T) {
 	t.Cleanup(func() { delete(matches, "m"); delete(matches, "plain") })
 
 	// The old version: a match counts two messages and snapshots.
-	decodeReply(t, callMatchCreate(input(t, map[string]any{"name": "m"})))
-	decodeReply(t, callMatchInit(input(t, map[string]any{})))
+	decodeReply(t, callMatchCreate(encodeInput(t, map[string]any{"name": "m"})))
+	decodeReply(t, callMatchInit(encodeInput(t, map[string]any{})))
 	msg := map[string]any{"op_code": int64(1), "data": []byte("x")}
-	decodeReply(t, callMatchLoop(input(t, map[string]any{"tick": int64(1), "messages": []any{msg, msg}})))
-	s, v := decodeReply(t, callMatchSnapshot(input(t, map[string]any{"tick": int64(2)})))
+	decodeReply(t, callMatchLoop(encodeInput(t, map[string]any{"tick": int64(1), "messages": []any{msg, msg}})))
+	s, v := decodeReply(t, callMatchSnapshot(encodeInput(t, map[string]any{"tick": int64(2)})))
 	if s != statusOK || !reflect.DeepEqual(v, []byte("2")) {
 		t.Fatalf("snapshot: %d %#v", s, v)
 	}
@@ -52,28 +54,28 @@ func TestSnapshotRestore(t *testing.T) {
 	}
 
 	// The new version: create, restore instead of init, go on counting.
-	decodeReply(t, callMatchCreate(input(t, map[string]any{"name": "m"})))
-	s, _ = decodeReply(t, callMatchRestore(input(t, map[string]any{"name": "m", "tick": int64(2), "data": []byte("2"),
+	decodeReply(t, callMatchCreate(encodeInput(t, map[string]any{"name": "m"})))
+	s, _ = decodeReply(t, callMatchRestore(encodeInput(t, map[string]any{"name": "m", "tick": int64(2), "data": []byte("2"),
 		"context": map[string]any{"match_label": "kept"}})))
 	if s != statusOK || *current.state.(*int) != 2 || current.ctx.MatchLabel != "kept" {
 		t.Fatalf("restore: %d state %v ctx %+v", s, current.state, current.ctx)
 	}
-	decodeReply(t, callMatchLoop(input(t, map[string]any{"tick": int64(3), "messages": []any{msg}})))
+	decodeReply(t, callMatchLoop(encodeInput(t, map[string]any{"tick": int64(3), "messages": []any{msg}})))
 	if *current.state.(*int) != 3 {
 		t.Fatalf("after restore the count is %d, want 3", *current.state.(*int))
 	}
-	if s, v = decodeReply(t, callMatchRestore(input(t, map[string]any{"data": []byte("x")}))); s != statusError ||
+	if s, v = decodeReply(t, callMatchRestore(encodeInput(t, map[string]any{"data": []byte("x")}))); s != statusError ||
 		v.(map[string]any)["message"] != "bad snapshot" {
 		t.Fatalf("bad data: %d %#v", s, v)
 	}
 
 	// A match without Migratable refuses both.
-	decodeReply(t, callMatchCreate(input(t, map[string]any{"name": "plain"})))
-	decodeReply(t, callMatchInit(input(t, map[string]any{})))
-	if s, _ = decodeReply(t, callMatchSnapshot(input(t, map[string]any{}))); s != statusError {
+	decodeReply(t, callMatchCreate(encodeInput(t, map[string]any{"name": "plain"})))
+	decodeReply(t, callMatchInit(encodeInput(t, map[string]any{})))
+	if s, _ = decodeReply(t, callMatchSnapshot(encodeInput(t, map[string]any{}))); s != statusError {
 		t.Fatalf("snapshot without Migratable: %d", s)
 	}
-	if s, _ = decodeReply(t, callMatchRestore(input(t, map[string]any{"data": []byte("1")}))); s != statusError {
+	if s, _ = decodeReply(t, callMatchRestore(encodeInput(t, map[string]any{"data": []byte("1")}))); s != statusError {
 		t.Fatalf("restore without Migratable: %d", s)
 	}
 }

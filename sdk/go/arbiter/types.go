@@ -3,18 +3,20 @@ package arbiter
 import (
 	"errors"
 	"fmt"
+
+	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
 
 // Status codes of the ABI (ABI.md §4).
 const (
-	statusOK         = 0
-	statusError      = 1
-	statusNilState   = 2
-	statusNotFound   = 3
-	statusBadPointer = 4
-	statusMalformed  = 5
-	statusNotAllowed = 6
-	statusBudget     = 7
+	statusOK         = abi.StatusOK
+	statusError      = abi.StatusError
+	statusNilState   = abi.StatusNilState
+	statusNotFound   = abi.StatusNotFound
+	statusBadPointer = abi.StatusBadPointer
+	statusMalformed  = abi.StatusMalformed
+	statusNotAllowed = abi.StatusNotAllowed
+	statusBudget     = abi.StatusBudget
 )
 
 // Codes are the status codes an Error may carry, numbered as gRPC and
@@ -97,45 +99,8 @@ type Context struct {
 	MatchLabel     string
 	MatchTickRate  int
 	TraceID        string
-	// Raw is the context map as the host sent it.
-	Raw map[string]any
-}
-
-func contextOf(v any) *Context {
-	m, _ := v.(map[string]any)
-	s := func(k string) string { x, _ := m[k].(string); return x }
-	n := func(k string) int64 { x, _ := m[k].(int64); return x }
-	return &Context{
-		Env: stringMap(m["env"]), ExecutionMode: s("execution_mode"), Node: s("node"), Version: s("version"),
-		Headers: listMap(m["headers"]), QueryParams: listMap(m["query_params"]),
-		UserID: s("user_id"), Username: s("username"), Vars: stringMap(m["vars"]),
-		UserSessionExp: n("user_session_exp"), SessionID: s("session_id"), Lang: s("lang"),
-		ClientIP: s("client_ip"), ClientPort: s("client_port"), MatchID: s("match_id"),
-		MatchNode: s("match_node"), MatchLabel: s("match_label"), MatchTickRate: int(n("match_tick_rate")),
-		TraceID: s("trace_id"), Raw: m,
-	}
-}
-
-func stringMap(v any) map[string]string {
-	m, _ := v.(map[string]any)
-	out := make(map[string]string, len(m))
-	for k, x := range m {
-		out[k], _ = x.(string)
-	}
-	return out
-}
-
-func listMap(v any) map[string][]string {
-	m, _ := v.(map[string]any)
-	out := make(map[string][]string, len(m))
-	for k, x := range m {
-		l, _ := x.([]any)
-		for _, s := range l {
-			str, _ := s.(string)
-			out[k] = append(out[k], str)
-		}
-	}
-	return out
+	// raw is the context's encoding as the host sent it.
+	raw []byte
 }
 
 // Presence is a player in a match.
@@ -149,8 +114,19 @@ type Presence struct {
 	Reason int
 }
 
-func (p Presence) value() map[string]any {
-	return map[string]any{"user_id": p.UserID, "session_id": p.SessionID, "username": p.Username, "node": p.Node}
+// MarshalABI encodes the presence as the host reads one (Encode and the
+// Dispatcher use it).
+func (p Presence) MarshalABI(e *abi.Encoder) error {
+	e.Map(4)
+	e.Key("node")
+	e.String(p.Node)
+	e.Key("session_id")
+	e.String(p.SessionID)
+	e.Key("user_id")
+	e.String(p.UserID)
+	e.Key("username")
+	e.String(p.Username)
+	return nil
 }
 
 func presenceOf(v any) Presence {
@@ -160,15 +136,6 @@ func presenceOf(v any) Presence {
 	return Presence{UserID: s("user_id"), SessionID: s("session_id"), Username: s("username"), Node: s("node"), Reason: int(r)}
 }
 
-func presencesOf(v any) []Presence {
-	l, _ := v.([]any)
-	ps := make([]Presence, len(l))
-	for i, p := range l {
-		ps[i] = presenceOf(p)
-	}
-	return ps
-}
-
 // Message is a player's message to a match, given to MatchLoop.
 type Message struct {
 	Sender        Presence
@@ -176,18 +143,4 @@ type Message struct {
 	Data          []byte
 	Reliable      bool
 	ReceiveTimeMs int64
-}
-
-func messagesOf(v any) []Message {
-	l, _ := v.([]any)
-	msgs := make([]Message, len(l))
-	for i, x := range l {
-		m, _ := x.(map[string]any)
-		msgs[i].Sender = presenceOf(m["sender"])
-		msgs[i].OpCode, _ = m["op_code"].(int64)
-		msgs[i].Data, _ = m["data"].([]byte)
-		msgs[i].Reliable, _ = m["reliable"].(bool)
-		msgs[i].ReceiveTimeMs, _ = m["receive_time_ms"].(int64)
-	}
-	return msgs
 }

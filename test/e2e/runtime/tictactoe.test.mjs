@@ -8,52 +8,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newClient, newUser } from '../lib/nakama.mjs';
 import { formats, flush, rejectsRealtime, userIDs } from '../lib/realtime.mjs';
-import { eventually, find, listMatches, nextData, nextPresence, openGameSocket } from '../lib/matches.mjs';
+import { eventually, find, listMatches, nextPresence, openGameSocket } from '../lib/matches.mjs';
+import {
+  MATCH_JOIN_REJECTED, OP_DONE, OP_MOVE, OP_START, board, expectOp, move, rejected,
+} from '../lib/tictactoe.mjs';
 
 const client = newClient();
-
-const OP_START = 1;
-const OP_UPDATE = 2;
-const OP_DONE = 3;
-const OP_MOVE = 4;
-const OP_REJECTED = 5;
-const MATCH_JOIN_REJECTED = 5;
-
-/** The board after moves, a list of [position, mark]. */
-function board(...moves) {
-  const b = Array(9).fill(0);
-  for (const [pos, mark] of moves) b[pos] = mark;
-  return b;
-}
-
-/** The JSON nk.json_encode writes: keys sorted, no spaces. */
-function sortedJSON(v) {
-  if (Array.isArray(v)) return `[${v.map(sortedJSON).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${sortedJSON(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Waits for op on socket and checks its bytes are exactly want's JSON. */
-async function expectOp(socket, matchID, op, want) {
-  const m = await nextData(socket, matchID, op);
-  assert.equal(m.text, sortedJSON(want), `op ${op}`);
-  assert.ok(!m.presence, 'the server sends it: no sender');
-  return m;
-}
-
-/** Sends a move and waits for the UPDATE both players get. */
-async function move(players, mover, matchID, position, want) {
-  await mover.sendMatchState(matchID, OP_MOVE, JSON.stringify({ position }));
-  for (const p of players) await expectOp(p, matchID, OP_UPDATE, want);
-}
-
-/** Sends data as mover and waits for the REJECTED reason only it gets. */
-async function rejected(mover, matchID, data, reason, op = OP_MOVE) {
-  await mover.sendMatchState(matchID, op, data);
-  await expectOp(mover, matchID, OP_REJECTED, { reason });
-}
 
 /**
  * Two new users find a match with find_match and join it: alice is X (1),

@@ -1,3 +1,0 @@
-module github.com/arbiterhq/arbiter/sdk/go
-
-go 1.24
