@@ -1,8 +1,9 @@
 // Package api is Arbiter's network edge: one HTTP handler serving Nakama's
 // REST API (api/rest), the realtime socket (api/ws), the admin API
-// (api/admin) and health checks, with the wire codec and error mapping in
-// api/wire. It decodes, calls the engine
-// in runtime/ and encodes; it holds no game logic.
+// (api/admin) and the operator's endpoints: /healthcheck (alive, Nakama's
+// path), /readyz (ready to serve) and /metrics (Prometheus), with the wire
+// codec and error mapping in api/wire. It decodes, calls the engine in
+// runtime/ and encodes; it holds no game logic.
 package api
 
 import (
@@ -21,6 +22,8 @@ type Deps struct {
 	Ready func(r *http.Request) error
 	// Admin serves the admin API at /admin/ (api/admin); nil serves none.
 	Admin http.Handler
+	// Metrics serves the Prometheus metrics at /metrics; nil serves none.
+	Metrics http.Handler
 }
 
 // NewHandler returns the server's HTTP handler.
@@ -46,6 +49,9 @@ func NewHandler(d Deps) http.Handler {
 	})
 	if d.Admin != nil {
 		mux.Handle("/admin/", d.Admin)
+	}
+	if d.Metrics != nil {
+		mux.Handle("GET /metrics", d.Metrics)
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {})
 	mux.Handle("/", d.REST) // unknown paths get Nakama's JSON 404

@@ -21,4 +21,19 @@
 // under errors.Is. api/wire maps them to HTTP statuses and realtime codes in
 // one table. Any other error is internal: it is logged, and the client sees
 // a generic message.
+//
+// # Logs
+//
+// Every package logs with log/slog under the keys of log.go (session_id,
+// user_id, match_id, module, rpc_id, trace_id). Rather than thread loggers
+// through every call, a context carries LogFields (WithLogFields): the edge
+// puts a trace id in each request's context (REST: X-Trace-Id or
+// traceparent, else a new one; socket: a new one per message, except data
+// and pings), the socket its session and user, the RPC caller the RPC id,
+// and a match's callbacks run under a context with its match id and module
+// (match_init and join attempts also with the trace of the request that
+// caused them). The handler of NewLogHandler adds those fields to every
+// line logged with that context (slog's *Context methods), unless the line
+// names the key itself. The engine's metrics are declared in
+// runtime/metrics.
 package runtime

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime/auth"
 	"github.com/arbiterhq/arbiter/runtime/chat"
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/notify"
 	"github.com/arbiterhq/arbiter/runtime/object"
 )
@@ -49,6 +51,8 @@ type Deps struct {
 	Env     map[string]string
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Metrics counts the errors answered; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Handler is the REST API.
@@ -79,19 +83,63 @@ func New(d Deps) *Handler {
 // add RPC, match and notification endpoints).
 func (h *Handler) Handle(pattern string, handler http.Handler) { h.mux.Handle(pattern, handler) }
 
+// TraceHeader is the header that carries a request's trace id: taken from
+// the request when it holds a valid one (else from a W3C traceparent
+// header, else made up) and set on the answer.
+const TraceHeader = "X-Trace-Id"
+
 // ServeHTTP serves a request, answering unknown paths and methods with
-// Nakama's JSON errors.
+// Nakama's JSON errors. Every request gets a trace id (see TraceHeader) in
+// its context, so its logs and those of what it causes carry it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	trace := RequestTrace(r)
+	w.Header().Set(TraceHeader, trace)
+	ctx := runtime.WithTraceID(r.Context(), trace)
+	r = r.WithContext(ctx)
+	if h.d.Logger.Enabled(ctx, slog.LevelDebug) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			h.d.Logger.DebugContext(ctx, "http request", "method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "duration", time.Since(start).String())
+		}()
+		w = sw
+	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		if h.otherMethod(r) {
-			WriteError(w, runtime.NewError(runtime.Unimplemented, "Method Not Allowed"))
+			h.writeError(w, runtime.NewError(runtime.Unimplemented, "Method Not Allowed"))
 		} else {
-			WriteError(w, runtime.NewError(runtime.NotFound, "Not Found"))
+			h.writeError(w, runtime.NewError(runtime.NotFound, "Not Found"))
 		}
 		return
 	}
 	h.mux.ServeHTTP(w, r)
 }
+
+// RequestTrace returns the trace id a request brings (X-Trace-Id when
+// valid, else the trace id of a W3C traceparent header), or a new one.
+func RequestTrace(r *http.Request) string {
+	if id := r.Header.Get(TraceHeader); runtime.ValidTraceID(id) {
+		return id
+	}
+	if id := runtime.TraceIDFromTraceparent(r.Header.Get("Traceparent")); id != "" {
+		return id
+	}
+	return runtime.NewTraceID()
+}
+
+// statusWriter records the status written, for the debug request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (h *Handler) otherMethod(r *http.Request) bool {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
@@ -127,7 +175,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code, _ := wire.Public(err); code == runtime.Internal {
 		h.d.Logger.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, runtime.LogError, err)
 	}
-	WriteError(w, err)
+	h.writeError(w, err)
+}
+
+// writeError writes err as WriteError does and counts it by code.
+func (h *Handler) writeError(w http.ResponseWriter, err error) {
+	code, msg := wire.Public(err)
+	h.d.Metrics.RESTError(code)
+	writeJSON(w, wire.HTTPStatus(code), wire.ErrorJSON(code, msg))
 }
 
 // WriteMessage writes msg as JSON; nil is written as {}.
@@ -198,7 +253,7 @@ var (
 func (h *Handler) basic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := CheckBasic(r, h.d.ServerKey); err != nil {
-			WriteError(w, err)
+			h.writeError(w, err)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -238,10 +293,11 @@ func (h *Handler) bearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := Bearer(r, h.d.Tokens)
 		if err != nil {
-			WriteError(w, err)
+			h.writeError(w, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), claimsKey{}, c)))
+		ctx := runtime.WithLogFields(context.WithValue(r.Context(), claimsKey{}, c), runtime.LogFields{UserID: c.UserID})
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

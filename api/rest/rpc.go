@@ -43,18 +43,18 @@ func (h *Handler) routeRPC() {
 func (h *Handler) rpc(w http.ResponseWriter, r *http.Request) {
 	id := strings.ToLower(r.PathValue("id"))
 	if id == "" {
-		WriteError(w, errRPCID)
+		h.writeError(w, errRPCID)
 		return
 	}
 	cctx, err := h.rpcContext(r)
 	if err != nil {
-		WriteError(w, err)
+		h.writeError(w, err)
 		return
 	}
 	_, unwrap := r.URL.Query()["unwrap"]
 	payload, err := h.rpcPayload(r, unwrap)
 	if err != nil {
-		WriteError(w, err)
+		h.writeError(w, err)
 		return
 	}
 	out, err := h.d.RPC.CallRPC(r.Context(), id, cctx, payload)
@@ -101,6 +101,7 @@ func (h *Handler) rpcContext(r *http.Request) (*runtime.CallContext, error) {
 	c := &runtime.CallContext{
 		Env: h.d.Env, ExecutionMode: runtime.ModeRPC, Node: h.d.Node, Version: h.d.Version,
 		Headers: map[string][]string{}, QueryParams: map[string][]string{},
+		TraceID: runtime.TraceIDOf(r.Context()),
 	}
 	for k, v := range r.Header {
 		if k != "Authorization" {

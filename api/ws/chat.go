@@ -23,26 +23,26 @@ func (p *Pipeline) channel(ctx context.Context, c *conn, cid string, msg any) bo
 			p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Channel{Channel: ch}})
 		})
 		if err != nil {
-			p.fail(c, cid, err)
+			p.fail(ctx, c, cid, err)
 		}
 	case *rtapi.Envelope_ChannelLeave:
-		p.answer(c, cid, chat.Leave(c.sess, m.ChannelLeave.GetChannelId()), nil)
+		p.answer(ctx, c, cid, chat.Leave(c.sess, m.ChannelLeave.GetChannelId()), nil)
 	case *rtapi.Envelope_ChannelMessageSend:
 		ack, err := chat.Send(ctx, c.sess, m.ChannelMessageSend.GetChannelId(), m.ChannelMessageSend.GetContent())
-		p.ack(c, cid, ack, err)
+		p.ack(ctx, c, cid, ack, err)
 	case *rtapi.Envelope_ChannelMessageUpdate:
 		u := m.ChannelMessageUpdate
 		ack, err := chat.Update(ctx, c.sess, u.GetChannelId(), u.GetMessageId(), u.GetContent())
-		p.ack(c, cid, ack, err)
+		p.ack(ctx, c, cid, ack, err)
 	case *rtapi.Envelope_ChannelMessageRemove:
 		r := m.ChannelMessageRemove
 		ack, err := chat.Remove(ctx, c.sess, r.GetChannelId(), r.GetMessageId())
-		p.ack(c, cid, ack, err)
+		p.ack(ctx, c, cid, ack, err)
 	}
 	return true
 }
 
 // ack answers a message send, update or remove.
-func (p *Pipeline) ack(c *conn, cid string, ack *rtapi.ChannelMessageAck, err error) {
-	p.answer(c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_ChannelMessageAck{ChannelMessageAck: ack}})
+func (p *Pipeline) ack(ctx context.Context, c *conn, cid string, ack *rtapi.ChannelMessageAck, err error) {
+	p.answer(ctx, c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_ChannelMessageAck{ChannelMessageAck: ack}})
 }

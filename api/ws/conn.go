@@ -2,6 +2,7 @@ package ws
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/session"
 )
 
@@ -57,6 +59,10 @@ type conn struct {
 	wmu  *sync.Mutex
 	cfg  *Config
 	sess *session.Session
+	// ctx carries the session's log fields (session_id, user_id); each
+	// request's context is made from it.
+	ctx     context.Context
+	metrics *metrics.Metrics
 
 	mu          sync.Mutex
 	queue       [][]byte
@@ -76,7 +82,7 @@ type conn struct {
 
 func newConn(ws *websocket.Conn, raw net.Conn, wmu *sync.Mutex, cfg *Config) *conn {
 	return &conn{
-		ws: ws, raw: raw, wmu: wmu, cfg: cfg,
+		ws: ws, raw: raw, wmu: wmu, cfg: cfg, ctx: context.Background(),
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		writerEnd: make(chan struct{}),
@@ -201,8 +207,9 @@ func (c *conn) flush() error {
 	c.wmu.Lock()
 	_ = c.raw.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait))
 	bufs := c.bufs // WriteTo consumes its receiver
-	_, err := bufs.WriteTo(c.raw)
+	written, err := bufs.WriteTo(c.raw)
 	c.wmu.Unlock()
+	c.metrics.Written(int(written))
 	n := len(frames)
 	clear(frames)
 	clear(c.bufs)

@@ -18,6 +18,7 @@ import (
 	"github.com/arbiterhq/arbiter/api/wire"
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/auth"
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/session"
 	"github.com/arbiterhq/arbiter/runtime/status"
 )
@@ -36,6 +37,8 @@ type Deps struct {
 	// matchmaker pass pairs someone with a player who has left).
 	OnClose []func(*session.Session)
 	Logger  *slog.Logger
+	// Metrics counts the bytes written to sockets; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Handler serves /ws.
@@ -102,21 +105,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.release(claims.TokenID)
 
+	// The session is made visible (registered, on its notification stream,
+	// online) before the handshake completes: a client may act as soon as
+	// its socket opens, and what others send it meanwhile is queued for the
+	// write loop, which starts after the handshake.
 	wmu := &sync.Mutex{}
+	c := newConn(nil, nil, wmu, &h.cfg)
+	c.metrics = h.d.Metrics
+	c.sess = session.New(h.info(r, claims, format), c)
+	c.ctx = runtime.WithLogFields(context.Background(), runtime.LogFields{SessionID: c.sess.ID, UserID: c.sess.UserID})
+	if !h.register(c) {
+		http.Error(w, "Server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	h.start(c.sess, boolParam(q.Get("status")))
 	hj := &hijacker{ResponseWriter: w, mu: wmu}
 	wsConn, err := h.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
-		return // gorilla has answered
-	}
-	c := newConn(wsConn, hj.raw, wmu, &h.cfg)
-	c.sess = session.New(h.info(r, claims, format), c)
-	if !h.register(c) {
-		c.closeWith(closeGoingAway, reasonShutdown)
-		c.writeLoop()
+		// gorilla has answered; the session never opened.
+		c.closeWith(closeSent, "handshake failed")
+		close(c.writerEnd)
+		h.end(c)
 		return
 	}
+	c.ws, c.raw = wsConn, hj.raw
 	go c.writeLoop()
-	h.start(c.sess, boolParam(q.Get("status")))
 	h.readLoop(c)
 	h.end(c)
 }
@@ -161,6 +174,13 @@ func (h *Handler) admit(tokenID string) bool {
 	return true
 }
 
+// Sessions returns the number of session tokens with a socket open.
+func (h *Handler) Sessions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.perToken)
+}
+
 func (h *Handler) release(tokenID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -193,7 +213,8 @@ func (h *Handler) start(s *session.Session, online bool) {
 	if h.cfg.SingleSocket {
 		h.closeOthers(s)
 	}
-	h.d.Logger.Debug("socket opened", runtime.LogSession, s.ID, runtime.LogUser, s.UserID, "format", s.Format.String())
+	h.d.Logger.Debug("socket opened", runtime.LogSession, s.ID, runtime.LogUser, s.UserID, "format", s.Format.String(),
+		"client_ip", s.ClientIP)
 }
 
 // closeOthers closes the user's other sessions, telling each why with

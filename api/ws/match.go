@@ -1,6 +1,8 @@
 package ws
 
 import (
+	"context"
+
 	"github.com/heroiclabs/nakama-common/rtapi"
 
 	"github.com/arbiterhq/arbiter/runtime"
@@ -17,7 +19,7 @@ func (p *Pipeline) matchCreate(c *conn, cid string, m *rtapi.MatchCreate) {
 	})
 }
 
-func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
+func (p *Pipeline) matchJoin(ctx context.Context, c *conn, cid string, m *rtapi.MatchJoin) {
 	var (
 		id        string
 		fromToken bool
@@ -28,19 +30,19 @@ func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
 	case *rtapi.MatchJoin_Token:
 		if v.Token != "" {
 			if p.d.Tokens == nil {
-				p.fail(c, cid, auth.ErrMatchTokenInvalid)
+				p.fail(ctx, c, cid, auth.ErrMatchTokenInvalid)
 				return
 			}
 			var err error
 			if id, err = p.d.Tokens.VerifyMatchToken(v.Token); err != nil {
-				p.fail(c, cid, err)
+				p.fail(ctx, c, cid, err)
 				return
 			}
 			fromToken = true
 		}
 	}
 	if id == "" {
-		p.fail(c, cid, errNoMatchID)
+		p.fail(ctx, c, cid, errNoMatchID)
 		return
 	}
 	uuid, node, err := match.ParseID(id)
@@ -48,42 +50,42 @@ func (p *Pipeline) matchJoin(c *conn, cid string, m *rtapi.MatchJoin) {
 		if fromToken {
 			err = auth.ErrMatchTokenInvalid
 		}
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 		return
 	}
 	answer := func(reply *rtapi.Match) {
 		p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Match{Match: reply}})
 	}
 	if node != "" {
-		err = p.authoritative().Join(c.sess, id, m.Metadata, answer)
+		err = p.authoritative().JoinContext(ctx, c.sess, id, m.Metadata, answer)
 	} else {
 		// A matchmaker token may open a relayed match no one is in yet.
 		err = p.d.Relayed.Join(c.sess, id, uuid, fromToken, answer)
 	}
 	if err != nil {
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 	}
 }
 
-func (p *Pipeline) matchLeave(c *conn, cid string, m *rtapi.MatchLeave) {
+func (p *Pipeline) matchLeave(ctx context.Context, c *conn, cid string, m *rtapi.MatchLeave) {
 	uuid, node, err := match.ParseID(m.MatchId)
 	if err != nil {
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 		return
 	}
 	if node == "" {
 		p.d.Relayed.Leave(c.sess, uuid)
 	} else if err := p.authoritative().Leave(c.sess, m.MatchId); err != nil {
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 		return
 	}
-	p.answer(c, cid, nil, nil)
+	p.answer(ctx, c, cid, nil, nil)
 }
 
-func (p *Pipeline) matchDataSend(c *conn, m *rtapi.MatchDataSend) {
+func (p *Pipeline) matchDataSend(ctx context.Context, c *conn, m *rtapi.MatchDataSend) {
 	uuid, node, err := match.ParseID(m.MatchId)
 	if err != nil {
-		p.fail(c, "", err) // Nakama answers this one without a cid
+		p.fail(ctx, c, "", err) // Nakama answers this one without a cid
 		return
 	}
 	if node == "" {
@@ -91,7 +93,7 @@ func (p *Pipeline) matchDataSend(c *conn, m *rtapi.MatchDataSend) {
 		return
 	}
 	if err := p.authoritative().Data(c.sess, m.MatchId, m); err != nil {
-		p.fail(c, "", err)
+		p.fail(ctx, c, "", err)
 	}
 }
 
@@ -106,14 +108,14 @@ func (p *Pipeline) authoritative() authoritativeMatches {
 
 // authoritativeMatches is what the socket needs of runtime/match.Registry.
 type authoritativeMatches interface {
-	Join(s *session.Session, id string, metadata map[string]string, reply func(*rtapi.Match)) error
+	JoinContext(ctx context.Context, s *session.Session, id string, metadata map[string]string, reply func(*rtapi.Match)) error
 	Leave(s *session.Session, id string) error
 	Data(s *session.Session, id string, d *rtapi.MatchDataSend) error
 }
 
 type noMatches struct{}
 
-func (noMatches) Join(*session.Session, string, map[string]string, func(*rtapi.Match)) error {
+func (noMatches) JoinContext(context.Context, *session.Session, string, map[string]string, func(*rtapi.Match)) error {
 	return runtime.ErrMatchNotFound
 }
 func (noMatches) Leave(*session.Session, string) error                      { return nil }

@@ -1,15 +1,17 @@
 package ws
 
 import (
+	"context"
+
 	"github.com/heroiclabs/nakama-common/rtapi"
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/matchmaker"
 )
 
-func (p *Pipeline) matchmakerAdd(c *conn, cid string, m *rtapi.MatchmakerAdd) {
+func (p *Pipeline) matchmakerAdd(ctx context.Context, c *conn, cid string, m *rtapi.MatchmakerAdd) {
 	if p.d.Matchmaker == nil {
-		p.fail(c, cid, runtime.NewError(runtime.Unavailable, "Matchmaker not available"))
+		p.fail(ctx, c, cid, runtime.NewError(runtime.Unavailable, "Matchmaker not available"))
 		return
 	}
 	req := matchmaker.Request{
@@ -23,14 +25,14 @@ func (p *Pipeline) matchmakerAdd(c *conn, cid string, m *rtapi.MatchmakerAdd) {
 		}
 	}
 	ticket, err := p.d.Matchmaker.Add(c.sess, req)
-	p.answer(c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_MatchmakerTicket{
+	p.answer(ctx, c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_MatchmakerTicket{
 		MatchmakerTicket: &rtapi.MatchmakerTicket{Ticket: ticket}}})
 }
 
-func (p *Pipeline) matchmakerRemove(c *conn, cid string, m *rtapi.MatchmakerRemove) {
+func (p *Pipeline) matchmakerRemove(ctx context.Context, c *conn, cid string, m *rtapi.MatchmakerRemove) {
 	if p.d.Matchmaker == nil {
-		p.fail(c, cid, matchmaker.ErrTicketNotFound)
+		p.fail(ctx, c, cid, matchmaker.ErrTicketNotFound)
 		return
 	}
-	p.answer(c, cid, p.d.Matchmaker.Remove(c.sess, m.Ticket), nil)
+	p.answer(ctx, c, cid, p.d.Matchmaker.Remove(c.sess, m.Ticket), nil)
 }

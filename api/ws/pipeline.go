@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/heroiclabs/nakama-common/rtapi"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime/chat"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/matchmaker"
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/session"
 	"github.com/arbiterhq/arbiter/runtime/status"
 )
@@ -35,6 +37,9 @@ type PipelineDeps struct {
 	Version string
 	Env     map[string]string
 	Logger  *slog.Logger
+	// Metrics counts the messages received and the errors answered; nil
+	// counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Pipeline decodes a client's envelopes and calls the engine. Each request
@@ -63,14 +68,32 @@ func rtapiRateLimited() *rtapi.Error {
 }
 
 // process handles one frame; false means the socket is closing.
+//
+// Each request gets a trace id (a new one per message), which its logs and
+// the logs of what it causes (an RPC, a match's join attempt) carry; data
+// messages and pings are not traced, so the hot path allocates nothing.
 func (p *Pipeline) process(c *conn, frame []byte) bool {
 	var env rtapi.Envelope
 	if err := p.codec.Decode(frame, c.sess.Format, &env); err != nil {
+		p.d.Metrics.Received(nil, len(frame))
 		c.closeWith(closeBadPayload, reasonMalformed)
 		return false
 	}
-	ctx := context.Background()
+	p.d.Metrics.Received(&env, len(frame))
+	ctx := c.ctx
 	cid := env.Cid
+	switch env.Message.(type) {
+	case *rtapi.Envelope_MatchDataSend, *rtapi.Envelope_Ping, *rtapi.Envelope_Pong:
+	default:
+		f := runtime.LogFields{TraceID: runtime.NewTraceID()}
+		if m, ok := env.Message.(*rtapi.Envelope_Rpc); ok {
+			f.RPCID = strings.ToLower(m.Rpc.GetId()) // as the RPC's own logs name it
+		}
+		ctx = runtime.WithLogFields(ctx, f)
+		if p.d.Logger.Enabled(ctx, slog.LevelDebug) {
+			p.d.Logger.DebugContext(ctx, "socket request", "type", metrics.EnvelopeType(&env), "cid", cid)
+		}
+	}
 	switch m := env.Message.(type) {
 	case nil:
 		p.errorReply(c, cid, errMissing)
@@ -82,15 +105,15 @@ func (p *Pipeline) process(c *conn, frame []byte) bool {
 	case *rtapi.Envelope_MatchCreate:
 		p.matchCreate(c, cid, m.MatchCreate)
 	case *rtapi.Envelope_MatchJoin:
-		p.matchJoin(c, cid, m.MatchJoin)
+		p.matchJoin(ctx, c, cid, m.MatchJoin)
 	case *rtapi.Envelope_MatchLeave:
-		p.matchLeave(c, cid, m.MatchLeave)
+		p.matchLeave(ctx, c, cid, m.MatchLeave)
 	case *rtapi.Envelope_MatchDataSend:
-		p.matchDataSend(c, m.MatchDataSend)
+		p.matchDataSend(ctx, c, m.MatchDataSend)
 	case *rtapi.Envelope_MatchmakerAdd:
-		p.matchmakerAdd(c, cid, m.MatchmakerAdd)
+		p.matchmakerAdd(ctx, c, cid, m.MatchmakerAdd)
 	case *rtapi.Envelope_MatchmakerRemove:
-		p.matchmakerRemove(c, cid, m.MatchmakerRemove)
+		p.matchmakerRemove(ctx, c, cid, m.MatchmakerRemove)
 	case *rtapi.Envelope_Rpc:
 		p.rpc(ctx, c, cid, m.Rpc)
 	case *rtapi.Envelope_ChannelJoin, *rtapi.Envelope_ChannelLeave, *rtapi.Envelope_ChannelMessageSend,
@@ -98,15 +121,15 @@ func (p *Pipeline) process(c *conn, frame []byte) bool {
 		return p.channel(ctx, c, cid, m)
 	case *rtapi.Envelope_StatusFollow:
 		st, err := p.d.Status.FollowUsers(ctx, c.sess, m.StatusFollow.UserIds, m.StatusFollow.Usernames)
-		p.answer(c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_Status{Status: st}})
+		p.answer(ctx, c, cid, err, &rtapi.Envelope{Message: &rtapi.Envelope_Status{Status: st}})
 	case *rtapi.Envelope_StatusUnfollow:
-		p.answer(c, cid, p.d.Status.UnfollowUsers(c.sess, m.StatusUnfollow.UserIds), nil)
+		p.answer(ctx, c, cid, p.d.Status.UnfollowUsers(c.sess, m.StatusUnfollow.UserIds), nil)
 	case *rtapi.Envelope_StatusUpdate:
 		var st *string
 		if v := m.StatusUpdate.Status; v != nil {
 			st = &v.Value
 		}
-		p.answer(c, cid, p.d.Status.Update(c.sess, st), nil)
+		p.answer(ctx, c, cid, p.d.Status.Update(c.sess, st), nil)
 	default:
 		p.errorReply(c, cid, errUnrecognized)
 		c.closeWith(closeUnsupported, reasonProcessing)
@@ -119,9 +142,9 @@ func (p *Pipeline) process(c *conn, frame []byte) bool {
 func (p *Pipeline) reply(c *conn, env *rtapi.Envelope) { p.d.Router.Send(c.sess, env) }
 
 // answer replies with env (an empty ack when nil) under cid, or with err.
-func (p *Pipeline) answer(c *conn, cid string, err error, env *rtapi.Envelope) {
+func (p *Pipeline) answer(ctx context.Context, c *conn, cid string, err error, env *rtapi.Envelope) {
 	if err != nil {
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 		return
 	}
 	if env == nil {
@@ -131,15 +154,18 @@ func (p *Pipeline) answer(c *conn, cid string, err error, env *rtapi.Envelope) {
 	p.reply(c, env)
 }
 
-// fail sends err as an error envelope, logging errors the client did not cause.
-func (p *Pipeline) fail(c *conn, cid string, err error) {
+// fail sends err as an error envelope, logging errors the client did not
+// cause with the request's log fields (ctx).
+func (p *Pipeline) fail(ctx context.Context, c *conn, cid string, err error) {
 	code, msg := wire.Public(err)
 	if code == runtime.Internal {
-		p.d.Logger.Error("socket request failed", runtime.LogSession, c.sess.ID, runtime.LogError, err)
+		p.d.Logger.ErrorContext(ctx, "socket request failed", runtime.LogSession, c.sess.ID, runtime.LogError, err)
 	}
 	p.errorReply(c, cid, &rtapi.Error{Code: int32(wire.RealtimeCode(err)), Message: msg})
 }
 
+// errorReply sends an error envelope and counts it by code.
 func (p *Pipeline) errorReply(c *conn, cid string, e *rtapi.Error) {
+	p.d.Metrics.SocketError(e.Code)
 	p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Error{Error: e}})
 }

@@ -20,11 +20,11 @@ var errRPCID = runtime.NewError(runtime.InvalidArgument, "RPC ID must be set")
 // the request's cid; the id is echoed as sent.
 func (p *Pipeline) rpc(ctx context.Context, c *conn, cid string, in *api.Rpc) {
 	if in.Id == "" {
-		p.fail(c, cid, errRPCID)
+		p.fail(ctx, c, cid, errRPCID)
 		return
 	}
 	if p.d.RPC == nil {
-		p.fail(c, cid, runtime.ErrFunctionNotFound)
+		p.fail(ctx, c, cid, runtime.ErrFunctionNotFound)
 		return
 	}
 	s := c.sess
@@ -32,10 +32,11 @@ func (p *Pipeline) rpc(ctx context.Context, c *conn, cid string, in *api.Rpc) {
 		Env: p.d.Env, ExecutionMode: runtime.ModeRPC, Node: p.d.Node, Version: p.d.Version,
 		UserID: s.UserID, Username: s.Username, Vars: s.Vars, UserSessionExp: s.Expiry,
 		SessionID: s.ID, Lang: s.Lang, ClientIP: s.ClientIP, ClientPort: s.ClientPort,
+		TraceID: runtime.TraceIDOf(ctx),
 	}
 	out, err := p.d.RPC.CallRPC(ctx, in.Id, cctx, in.Payload)
 	if err != nil {
-		p.fail(c, cid, err)
+		p.fail(ctx, c, cid, err)
 		return
 	}
 	p.reply(c, &rtapi.Envelope{Cid: cid, Message: &rtapi.Envelope_Rpc{Rpc: &api.Rpc{Id: in.Id, Payload: out}}})

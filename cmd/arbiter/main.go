@@ -2,6 +2,8 @@
 //
 //	arbiter [serve] [flags]          run the server (the default)
 //	arbiter migrate [flags]          apply the store's schema migrations and exit
+//	arbiter check [flags] [DIR]      load a modules folder (default --modules) without
+//	                                 serving, and report every module that fails
 //	arbiter module push FILE...      upload modules to a running server
 //	arbiter module ls                list a running server's modules
 //	arbiter module rm PATH...        delete uploaded modules
@@ -49,13 +51,15 @@ func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool
 	case "serve", "migrate":
 	case "module":
 		return moduleCommand(args, stdout, stderr, env)
+	case "check":
+		return checkCommand(args, stdout, stderr, env)
 	case "help":
 		cfg := app.Default()
-		fmt.Fprintln(stdout, "usage: arbiter [serve|migrate] [flags]\n       arbiter module push|ls|rm|reload ... (see arbiter module help)")
+		fmt.Fprintln(stdout, "usage: arbiter [serve|migrate] [flags]\n       arbiter check [flags] [DIR]\n       arbiter module push|ls|rm|reload ... (see arbiter module help)")
 		newOptions("arbiter", &cfg).usage(stdout)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "arbiter: unknown command %q (want serve, migrate, module or help)\n", cmd)
+		fmt.Fprintf(stderr, "arbiter: unknown command %q (want serve, migrate, check, module or help)\n", cmd)
 		return exitConfig
 	}
 	cfg := app.Default()

@@ -58,7 +58,7 @@ func TestDefaults(t *testing.T) {
 		ServerKey: "defaultkey", HTTPKey: "defaulthttpkey",
 		SessionKey: "defaultencryptionkey", RefreshKey: "defaultrefreshencryptionkey",
 		TokenExpiry: 60 * time.Second, RefreshExpiry: time.Hour, ShutdownGrace: 10 * time.Second,
-		LogLevel: "info", LogFormat: "text",
+		LogLevel: "info", LogFormat: "text", Metrics: true,
 	}
 	got := cfg
 	got.Node, got.Env, got.Socket, got.Match, got.Matchmaker, got.Lua, got.WASM = "", nil, ws.Config{}, match.Config{}, matchmaker.Config{}, lua.Config{}, wasm.Config{}
@@ -302,7 +302,7 @@ func TestRunUnknownCommand(t *testing.T) {
 	if code := run([]string{"frobnicate"}, &stdout, &stderr, envOf(nil)); code != exitConfig {
 		t.Fatalf("exit code %d, want %d", code, exitConfig)
 	}
-	if got := stderr.String(); got != "arbiter: unknown command \"frobnicate\" (want serve, migrate, module or help)\n" {
+	if got := stderr.String(); got != "arbiter: unknown command \"frobnicate\" (want serve, migrate, check, module or help)\n" {
 		t.Fatalf("stderr = %q", got)
 	}
 }

@@ -24,6 +24,10 @@ import (
 type options struct {
 	fs         *flag.FlagSet
 	configPath string
+	// maxArgs is how many arguments (non-flags) the command takes; they
+	// may come between flags, and are in args after load.
+	maxArgs int
+	args    []string
 }
 
 // newOptions registers the flags of cfg, whose current values are the defaults.
@@ -49,6 +53,7 @@ func newOptions(name string, cfg *app.Config) *options {
 	durationVar(fs, &cfg.ShutdownGrace, "shutdown-grace", "time given to matches and requests on shutdown")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	fs.BoolVar(&cfg.Metrics, "metrics", cfg.Metrics, "serve Prometheus metrics at /metrics")
 	fs.StringVar(&cfg.Node, "node", cfg.Node, "name of this server in match ids")
 	fs.Var(envValue{&cfg.Env}, "env", "KEY=VALUE pairs, comma-separated, given to modules as context.env")
 	engineFlags(fs, cfg)
@@ -90,16 +95,24 @@ func engineFlags(fs *flag.FlagSet, cfg *app.Config) {
 // load sets the configuration from args, the YAML file named by --config
 // and the environment (looked up with env).
 func (o *options) load(args []string, env func(string) (string, bool)) error {
-	if err := o.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	for rest := args; ; {
+		if err := o.fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errors.New(strings.TrimSpace(err.Error()))
 		}
-		return errors.New(strings.TrimSpace(err.Error()))
-	}
-	if o.fs.NArg() > 0 {
-		// Parsing stops at the first non-flag; silently ignoring the rest
-		// would hide a mistake such as `arbiter serve --port 1 migrate`.
-		return fmt.Errorf("unexpected argument %q", o.fs.Arg(0))
+		if o.fs.NArg() == 0 {
+			break
+		}
+		if len(o.args) == o.maxArgs {
+			// Parsing stops at the first non-flag; silently ignoring the
+			// rest would hide a mistake such as `arbiter serve --port 1
+			// migrate`.
+			return fmt.Errorf("unexpected argument %q", o.fs.Arg(0))
+		}
+		o.args = append(o.args, o.fs.Arg(0))
+		rest = o.fs.Args()[1:]
 	}
 	onCommandLine := map[string]bool{}
 	o.fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })

@@ -33,6 +33,7 @@ type Match struct {
 	env     Env   // what the handler was created with
 	gen     int64 // the factory's generation last checked (hot reload)
 	budget  *runtime.Budget
+	ticks   func(d time.Duration, queued int) // records each tick; may be nil
 	cctx    *runtime.CallContext
 	created time.Time
 
@@ -98,7 +99,13 @@ func (m *Match) run() {
 // call runs one handler call under the budget and handles its outcome: it
 // returns false when the match must end.
 func (m *Match) call(name string, fn func(ctx context.Context) error) bool {
-	ctx := m.budget.Start()
+	return m.callFrom(nil, name, fn)
+}
+
+// callFrom is call for a callback a request causes: from is the request's
+// context, whose trace the callback's logs carry (see traced).
+func (m *Match) callFrom(from context.Context, name string, fn func(ctx context.Context) error) bool {
+	ctx := traced(m.budget.Start(), from)
 	err := fn(ctx)
 	over := m.budget.Stop()
 	if err == nil {
@@ -154,8 +161,12 @@ func (m *Match) onTick() {
 	}
 	m.tick++
 	m.r.stats.ticks.Add(1)
-	if time.Since(start) > time.Second/time.Duration(m.tickRate) {
+	d := time.Since(start)
+	if d > time.Second/time.Duration(m.tickRate) {
 		m.r.stats.lateTicks.Add(1)
+	}
+	if m.ticks != nil {
+		m.ticks(d, len(msgs))
 	}
 	m.reapIfEmpty()
 }
@@ -330,13 +341,14 @@ func (m *Match) send(o outbound) {
 		for i := range m.members {
 			frames.SendTo(m.members[i].sess)
 		}
-		return
-	}
-	for _, p := range o.to {
-		if i := m.indexOf(p.SessionID); i >= 0 {
-			frames.SendTo(m.members[i].sess)
+	} else {
+		for _, p := range o.to {
+			if i := m.indexOf(p.SessionID); i >= 0 {
+				frames.SendTo(m.members[i].sess)
+			}
 		}
 	}
+	frames.Done()
 }
 
 // Kick implements Dispatcher.

@@ -35,12 +35,18 @@ type joinResult struct {
 // the match stream (which calls match_join) and reply receives the answer
 // before the other players see the join.
 func (r *Registry) Join(s *session.Session, id string, metadata map[string]string, reply func(*rtapi.Match)) error {
+	return r.JoinContext(context.Background(), s, id, metadata, reply)
+}
+
+// JoinContext is Join for a request with context ctx: match_join_attempt
+// logs with its trace.
+func (r *Registry) JoinContext(ctx context.Context, s *session.Session, id string, metadata map[string]string, reply func(*rtapi.Match)) error {
 	m, err := r.lookup(id)
 	if err != nil {
 		return err
 	}
 	if _, member := r.tracker.Get(s, m.stream); !member {
-		if err := r.attempt(m, s, metadata); err != nil {
+		if err := r.attempt(ctx, m, s, metadata); err != nil {
 			return err
 		}
 	}
@@ -61,12 +67,15 @@ func (r *Registry) Join(s *session.Session, id string, metadata map[string]strin
 }
 
 // attempt runs match_join_attempt on the match goroutine and waits for it.
-func (r *Registry) attempt(m *Match, s *session.Session, metadata map[string]string) error {
+func (r *Registry) attempt(from context.Context, m *Match, s *session.Session, metadata map[string]string) error {
 	done := make(chan joinResult, 1)
 	queued := m.submit(func() {
 		j := JoinAttempt{Presence: r.presenceOf(s), Metadata: metadata, Context: userContext(m, s)}
+		if from != nil {
+			j.Context.TraceID = runtime.TraceIDOf(from)
+		}
 		var res joinResult
-		m.call("match_join_attempt", func(ctx context.Context) error {
+		m.callFrom(from, "match_join_attempt", func(ctx context.Context) error {
 			var err error
 			res.accept, res.reason, err = m.handler.JoinAttempt(ctx, m.tick, j)
 			return err
@@ -144,7 +153,7 @@ func (r *Registry) Signal(ctx context.Context, id, data string) (string, error) 
 	done := make(chan result, 1)
 	if !m.submit(func() {
 		var res result
-		res.ok = m.call("match_signal", func(cctx context.Context) error {
+		res.ok = m.callFrom(ctx, "match_signal", func(cctx context.Context) error {
 			var err error
 			res.out, err = m.handler.Signal(cctx, m.tick, data)
 			if errors.Is(err, ErrNoSignal) {

@@ -119,6 +119,11 @@ type Deps struct {
 	Env map[string]string
 	// Version is the server version in callback contexts.
 	Version string
+	// Ticks, when set, returns the function that records the ticks of
+	// module's matches (how long each took and how many client messages it
+	// handed to match_loop); it is called once per match.
+	// runtime/metrics.Metrics provides one.
+	Ticks func(module string) func(d time.Duration, queued int)
 }
 
 // Registry runs the authoritative matches of this server.
@@ -133,6 +138,7 @@ type Registry struct {
 	env      map[string]string
 	version  string
 	stats    Stats
+	ticks    func(module string) func(d time.Duration, queued int)
 
 	mu       sync.RWMutex
 	matches  map[string]*Match // by uuid
@@ -148,7 +154,7 @@ func NewRegistry(d Deps) *Registry {
 	}
 	r := &Registry{
 		cfg: d.Config.withDefaults(), factory: d.Factory, tracker: d.Tracker, router: d.Router,
-		log: d.Logger, env: d.Env, version: d.Version, matches: map[string]*Match{},
+		log: d.Logger, env: d.Env, version: d.Version, matches: map[string]*Match{}, ticks: d.Ticks,
 	}
 	r.reloader, _ = d.Factory.(Reloader)
 	events := PresenceEvents(d.Tracker, d.Router)
@@ -172,8 +178,21 @@ func (r *Registry) Count() int {
 	return len(r.matches)
 }
 
+// CountByModule returns the number of running matches of each module.
+func (r *Registry) CountByModule() map[string]int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := map[string]int{}
+	for _, m := range r.matches {
+		out[m.module]++
+	}
+	return out
+}
+
 // Create starts a match of module with params, running match_init before it
-// returns, and returns the match id.
+// returns, and returns the match id. The match's callbacks log with its
+// match_id and module (runtime.LogFields); match_init also with the trace
+// id of ctx, the request that creates the match.
 func (r *Registry) Create(ctx context.Context, module string, params map[string]any) (string, error) {
 	r.mu.RLock()
 	closing := r.shutdown
@@ -194,7 +213,13 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 		Env: r.env, ExecutionMode: runtime.ModeMatch, Node: r.cfg.Node, Version: r.version,
 		MatchID: m.id, MatchNode: r.cfg.Node,
 	}
-	m.budget = runtime.NewBudget(context.WithoutCancel(ctx), r.cfg.CallBudget)
+	// The budget is the context of every callback: it carries the match's
+	// log fields, not the values of the request that created the match.
+	m.budget = runtime.NewBudget(runtime.WithLogFields(context.Background(),
+		runtime.LogFields{MatchID: m.id, Module: module}), r.cfg.CallBudget)
+	if r.ticks != nil {
+		m.ticks = r.ticks(module)
+	}
 	m.env = Env{MatchID: m.id, Node: r.cfg.Node, Module: module, Dispatcher: m, Context: m.cctx}
 	if r.reloader != nil {
 		m.gen = r.reloader.Generation() // before the handler: a reload meanwhile is seen
@@ -205,7 +230,7 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 		return "", err
 	}
 	m.handler = h
-	if err := r.init(m, params); err != nil {
+	if err := r.init(ctx, m, params); err != nil {
 		h.Close()
 		m.budget.Close()
 		return "", err
@@ -222,13 +247,14 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 	r.mu.Unlock()
 	r.stats.created.Add(1)
 	go m.run()
-	r.log.Debug("match created", runtime.LogMatch, m.id, runtime.LogModule, module)
+	r.log.DebugContext(ctx, "match created", runtime.LogMatch, m.id, runtime.LogModule, module)
 	return m.id, nil
 }
 
-// init runs match_init and checks what it returned.
-func (r *Registry) init(m *Match, params map[string]any) error {
-	ctx := m.budget.Start()
+// init runs match_init, under the trace of from (the creating request),
+// and checks what it returned.
+func (r *Registry) init(from context.Context, m *Match, params map[string]any) error {
+	ctx := traced(m.budget.Start(), from)
 	setup, err := m.handler.Init(ctx, params)
 	over := m.budget.Stop()
 	switch {
@@ -248,6 +274,20 @@ func (r *Registry) init(m *Match, params map[string]any) error {
 	m.cctx.MatchLabel = setup.Label
 	m.setLabel(setup.Label)
 	return nil
+}
+
+// traced returns the context of a callback (ctx, the match's budget) that
+// a request (from) causes: with the request's trace, session and user, so
+// that the callback's logs show them. Without a trace in from, ctx.
+func traced(ctx, from context.Context) context.Context {
+	if from == nil {
+		return ctx
+	}
+	f := runtime.LogFieldsOf(from)
+	if f.TraceID == "" {
+		return ctx
+	}
+	return runtime.WithLogFields(ctx, runtime.LogFields{TraceID: f.TraceID, SessionID: f.SessionID, UserID: f.UserID})
 }
 
 // finished is called by a match goroutine as it exits.

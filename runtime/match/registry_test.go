@@ -3,6 +3,7 @@ package match
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,8 @@ type fakeHandler struct {
 	closed   atomic.Bool
 	signaled string
 	noSignal bool
+	// fields are the log fields of each call's context, by call.
+	fields sync.Map // string → runtime.LogFields
 }
 
 func (h *fakeHandler) record(c string) {
@@ -38,12 +41,14 @@ func (h *fakeHandler) record(c string) {
 	h.mu.Unlock()
 }
 
-func (h *fakeHandler) Init(context.Context, map[string]any) (Setup, error) {
+func (h *fakeHandler) Init(ctx context.Context, _ map[string]any) (Setup, error) {
 	h.record("init")
+	h.fields.Store("init", runtime.LogFieldsOf(ctx))
 	return Setup{TickRate: h.rate, Label: h.label}, nil
 }
-func (h *fakeHandler) JoinAttempt(_ context.Context, _ int64, j JoinAttempt) (bool, string, error) {
+func (h *fakeHandler) JoinAttempt(ctx context.Context, _ int64, j JoinAttempt) (bool, string, error) {
 	h.record("join_attempt")
+	h.fields.Store("join_attempt", runtime.LogFieldsOf(ctx))
 	if h.onJoin != nil {
 		ok, reason := h.onJoin(j)
 		return ok, reason, nil
@@ -59,6 +64,7 @@ func (h *fakeHandler) Leave(_ context.Context, _ int64, ps []Presence) error {
 	return nil
 }
 func (h *fakeHandler) Loop(ctx context.Context, tick int64, msgs []Message) error {
+	h.fields.Store("loop", runtime.LogFieldsOf(ctx))
 	h.loops.Add(1)
 	h.msgs.Add(int64(len(msgs)))
 	if h.onLoop != nil {
@@ -308,16 +314,17 @@ func TestErrorAndNilStateEndMatch(t *testing.T) {
 			e.join(t, a, id)
 			fail.Store(true)
 			eventually(t, "the match to end", func() bool { return e.reg.Count() == 0 })
+			// The match leaves the registry before its players are told:
+			// wait for the leave, which comes after the error.
+			eventually(t, "the player to see itself leave the ended match", func() bool {
+				return ca.find(func(env *rtapi.Envelope) bool {
+					ls := env.GetMatchPresenceEvent().GetLeaves()
+					return len(ls) == 1 && ls[0].SessionId == a.ID
+				}) != nil
+			})
 			told := ca.find(func(env *rtapi.Envelope) bool { return env.GetError() != nil }) != nil
 			if told != c.told {
 				t.Fatalf("player told = %v, want %v", told, c.told)
-			}
-			left := ca.find(func(env *rtapi.Envelope) bool {
-				ls := env.GetMatchPresenceEvent().GetLeaves()
-				return len(ls) == 1 && ls[0].SessionId == a.ID
-			})
-			if left == nil {
-				t.Fatal("the player did not see itself leave the ended match")
 			}
 			if !e.f.handlers[0].closed.Load() {
 				t.Fatal("handler not closed")
@@ -415,5 +422,64 @@ func TestSignalWithoutMatchSignal(t *testing.T) {
 	}
 	if _, ok, _ := e.reg.Get(id); !ok {
 		t.Fatal("a signal to a module without match_signal ended the match")
+	}
+}
+
+// TestTicksAndLogFields checks the tick hook, and the log fields of the
+// callbacks' contexts: match_init carries the creating request's trace,
+// match_join_attempt the joining request's, match_loop the match's own.
+func TestTicksAndLogFields(t *testing.T) {
+	router := session.NewRouter(protoCodec{}, nil)
+	var tracker *session.Tracker
+	tracker = session.NewTracker(func(ev session.Event) { router.StreamEvent(tracker)(ev) })
+	f := &factory{}
+	var mu sync.Mutex
+	ticks, queued := 0, 0
+	reg := NewRegistry(Deps{Factory: f, Tracker: tracker, Router: router,
+		Ticks: func(module string) func(time.Duration, int) {
+			if module != "game" {
+				t.Errorf("ticks of module %q", module)
+			}
+			return func(d time.Duration, n int) {
+				mu.Lock()
+				ticks++
+				queued += n
+				mu.Unlock()
+			}
+		}})
+	t.Cleanup(func() { reg.Shutdown(context.Background(), 0) })
+	create := runtime.WithLogFields(context.Background(), runtime.LogFields{TraceID: "create-trace", RPCID: "make"})
+	id, err := reg.Create(create, "game", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := player("alice")
+	join := runtime.WithLogFields(context.Background(), runtime.LogFields{TraceID: "join-trace", SessionID: a.ID, UserID: a.UserID})
+	if err := reg.JoinContext(join, a, id, nil, func(*rtapi.Match) {}); err != nil {
+		t.Fatal(err)
+	}
+	h := f.handlers[0]
+	eventually(t, "match_join", func() bool { return slices.Contains(h.callList(), "join:alice") })
+	_ = reg.Data(a, id, &rtapi.MatchDataSend{MatchId: id, OpCode: 1})
+	eventually(t, "a tick with the message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return queued == 1 && ticks > 1
+	})
+	field := func(call string) runtime.LogFields {
+		v, ok := h.fields.Load(call)
+		if !ok {
+			t.Fatalf("no %s call", call)
+		}
+		return v.(runtime.LogFields)
+	}
+	if got, want := field("init"), (runtime.LogFields{TraceID: "create-trace", MatchID: id, Module: "game"}); got != want {
+		t.Errorf("match_init fields = %+v, want %+v", got, want)
+	}
+	if got, want := field("join_attempt"), (runtime.LogFields{TraceID: "join-trace", SessionID: a.ID, UserID: a.UserID, MatchID: id, Module: "game"}); got != want {
+		t.Errorf("match_join_attempt fields = %+v, want %+v", got, want)
+	}
+	if got, want := field("loop"), (runtime.LogFields{MatchID: id, Module: "game"}); got != want {
+		t.Errorf("match_loop fields = %+v, want %+v", got, want)
 	}
 }

@@ -31,8 +31,10 @@ type Notice struct {
 	Logger  *slog.Logger
 }
 
-// Announce implements Announcer.
+// Announce implements Announcer. Each group gets a trace id of its own:
+// the matched hook, and a match it creates, log with it.
 func (n *Notice) Announce(ctx context.Context, g []Entry) {
+	ctx = runtime.WithTraceID(ctx, runtime.NewTraceID())
 	matchID := n.runHook(ctx, g)
 	msg := &rtapi.MatchmakerMatched{Users: users(g)}
 	if matchID != "" {
@@ -40,7 +42,7 @@ func (n *Notice) Announce(ctx context.Context, g []Entry) {
 	} else {
 		token, err := n.Tokens.MatchToken(runtime.NewUUID().String() + ".")
 		if err != nil {
-			n.logger().Error("signing a match token failed", runtime.LogError, err)
+			n.logger().ErrorContext(ctx, "signing a match token failed", runtime.LogError, err)
 			return
 		}
 		msg.Id = &rtapi.MatchmakerMatched_Token{Token: token}
@@ -69,7 +71,8 @@ func (n *Notice) runHook(ctx context.Context, g []Entry) string {
 	if hook == nil {
 		return ""
 	}
-	c := &runtime.CallContext{Env: n.Env, ExecutionMode: runtime.ModeMatchmaker, Node: n.Node, Version: n.Version}
+	c := &runtime.CallContext{Env: n.Env, ExecutionMode: runtime.ModeMatchmaker, Node: n.Node, Version: n.Version,
+		TraceID: runtime.TraceIDOf(ctx)}
 	id, err := hook(ctx, c, n.entries(g))
 	if err == nil && id != "" {
 		if _, _, perr := match.ParseID(id); perr != nil {
@@ -77,7 +80,7 @@ func (n *Notice) runHook(ctx context.Context, g []Entry) string {
 		}
 	}
 	if err != nil {
-		n.logger().Error("matchmaker matched hook failed; the players get a relayed match", runtime.LogError, err)
+		n.logger().ErrorContext(ctx, "matchmaker matched hook failed; the players get a relayed match", runtime.LogError, err)
 		return ""
 	}
 	return id

@@ -143,7 +143,14 @@ type Matchmaker struct {
 	matches, matched atomic.Int64
 	waitSum          atomic.Int64
 	lastPass         atomic.Int64
+
+	// wait records each matched ticket's time to match; see ObserveWait.
+	wait func(time.Duration)
 }
+
+// ObserveWait makes fn record the time each matched ticket waited (called
+// under the matchmaker's lock: fn must be quick). Call it before Run.
+func (m *Matchmaker) ObserveWait(fn func(time.Duration)) { m.wait = fn }
 
 // Announcer tells the players of a formed group; see Announce.
 type Announcer interface {

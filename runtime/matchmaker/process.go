@@ -168,7 +168,11 @@ func (m *Matchmaker) commit(p *pass) [][]Entry {
 			t := p.snap[j].t
 			entries[k] = Entry{Ticket: t.id, Session: t.sess, StringProperties: t.strProps,
 				NumericProperties: t.numProps, Created: t.created}
-			m.waitSum.Add(int64(now.Sub(t.created)))
+			wait := now.Sub(t.created)
+			m.waitSum.Add(int64(wait))
+			if m.wait != nil {
+				m.wait(wait)
+			}
 			m.dropLocked(t)
 		}
 		m.matches.Add(1)

@@ -66,6 +66,19 @@ func (s *Set) RPCs() []string {
 	return ids
 }
 
+// MatchModules returns the names of the set's match modules, sorted, as
+// far as its instances list them (module.MatchModules).
+func (s *Set) MatchModules() []string {
+	var names []string
+	for _, inst := range s.instances {
+		if mm, ok := inst.(MatchModules); ok {
+			names = append(names, mm.MatchModules()...)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // File returns the set's file at path.
 func (s *Set) File(p string) (File, bool) {
 	for _, f := range s.Files {

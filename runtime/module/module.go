@@ -114,6 +114,13 @@ type Policies interface {
 	MatchPolicy(name string) (Policy, bool)
 }
 
+// MatchModules is an Instance that lists its match modules (for `arbiter
+// check` and the admin API).
+type MatchModules interface {
+	// MatchModules returns the names of the instance's match modules.
+	MatchModules() []string
+}
+
 // Trimmer is an Instance that can free what only RPCs and hooks use (its
 // pool of VMs) once its set serves no more calls; the handlers of its
 // running matches go on.

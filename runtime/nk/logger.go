@@ -9,9 +9,11 @@ import (
 // The logger group: a module's log lines, with the keys of runtime/log.go.
 //
 // Lines go to Call.Logger, or to Deps.Logger when the call has none, with
-// the calling module (module), match (match_id) and trace (trace_id). The
-// RPC id is not in runtime.CallContext: a VM adapter that wants rpc_id in
-// the lines passes a Call.Logger that carries it.
+// the calling module (module), match (match_id) and trace (trace_id), and
+// are logged with the call's context (Call.Ctx): through the server's
+// handler (runtime.NewLogHandler) they also carry that context's fields,
+// such as the RPC id (rpc_id), session and user of the request that made
+// the call.
 
 func (a *API) loggerFuncs() []*Func {
 	levels := []struct {

@@ -8,6 +8,9 @@
 // (Frames) and the same bytes are handed to every recipient's connection.
 // A connection (Conn, implemented by api/ws) queues frames without blocking
 // the sender; one that cannot keep up is closed rather than allowed to grow.
+// A fan-out ends with Frames.Done, which reports its deliveries to the
+// router's Observer (metrics) once, with the envelope, rather than once per
+// recipient.
 //
 // # Presence events
 //

@@ -13,11 +13,19 @@ type Codec interface {
 	Encode(env *rtapi.Envelope, f Format) ([]byte, error)
 }
 
+// Observer counts the envelopes the router delivers; runtime/metrics
+// implements it.
+type Observer interface {
+	// Sent reports env queued to n sessions (one fan-out).
+	Sent(env *rtapi.Envelope, n int)
+}
+
 // Router delivers envelopes to sessions, encoding each at most once per
 // wire format.
 type Router struct {
 	codec Codec
 	log   *slog.Logger
+	obs   Observer
 }
 
 // NewRouter returns a router that encodes with codec.
@@ -28,13 +36,18 @@ func NewRouter(codec Codec, log *slog.Logger) *Router {
 	return &Router{codec: codec, log: log}
 }
 
+// SetObserver makes o count the router's deliveries; call it before the
+// router is used.
+func (r *Router) SetObserver(o Observer) { r.obs = o }
+
 // Frames is one envelope with its encodings, made on first use. It is not
-// safe for concurrent use: one sender fans it out.
+// safe for concurrent use: one sender fans it out, then calls Done.
 type Frames struct {
 	r     *Router
 	env   *rtapi.Envelope
 	frame [numFormats][]byte
 	done  [numFormats]bool
+	sent  int // deliveries since the last Done
 }
 
 // Frames returns env ready for fan-out.
@@ -54,13 +67,26 @@ func (f *Frames) For(format Format) []byte {
 
 // SendTo sends the frames to s.
 func (f *Frames) SendTo(s *Session) {
-	if b := f.For(s.Format); b != nil {
-		s.Send(b)
+	if b := f.For(s.Format); b != nil && s.Send(b) {
+		f.sent++
 	}
 }
 
+// Done ends a fan-out: the deliveries made since the last Done are counted
+// once (one call to the router's Observer, not one per recipient).
+func (f *Frames) Done() {
+	if f.sent > 0 && f.r.obs != nil {
+		f.r.obs.Sent(f.env, f.sent)
+	}
+	f.sent = 0
+}
+
 // Send sends env to one session.
-func (r *Router) Send(s *Session, env *rtapi.Envelope) { r.Frames(env).SendTo(s) }
+func (r *Router) Send(s *Session, env *rtapi.Envelope) {
+	f := r.Frames(env)
+	f.SendTo(s)
+	f.Done()
+}
 
 // SendAll sends env to every session in ss.
 func (r *Router) SendAll(ss []*Session, env *rtapi.Envelope) {
@@ -71,6 +97,7 @@ func (r *Router) SendAll(ss []*Session, env *rtapi.Envelope) {
 	for _, s := range ss {
 		f.SendTo(s)
 	}
+	f.Done()
 }
 
 // SendStream sends env to every session on a stream, hidden ones included.

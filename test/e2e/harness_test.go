@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
 	"github.com/arbiterhq/arbiter/storage/postgres/pgtest"
+	"github.com/arbiterhq/arbiter/test/wasmbuild"
 )
 
 // backend is a store a server can run on.
@@ -55,6 +57,10 @@ type serverOptions struct {
 	// test. Unset, cfg.Modules stays ./modules, which test/e2e does not
 	// have: the server runs without modules.
 	Modules []string
+	// WASMModules adds the WebAssembly tic-tac-toes of the guest SDKs
+	// (test/wasmbuild: from $ARBITER_WASM_MODULES, or built) to Modules;
+	// without their toolchains the test skips, or fails when CI=true.
+	WASMModules bool
 }
 
 // server is an Arbiter server running in the test process.
@@ -82,6 +88,9 @@ func startServer(tb testing.TB, opts serverOptions) *server {
 	}
 	cfg.LogLevel = "debug"
 	cfg.BcryptCost = 4 // bcrypt's minimum: password hashing dominates the run otherwise
+	if opts.WASMModules {
+		opts.Modules = append(slices.Clone(opts.Modules), wasmbuild.Dir(tb))
+	}
 	if len(opts.Modules) > 0 {
 		cfg.Modules = copyModules(tb, opts.Modules)
 	}

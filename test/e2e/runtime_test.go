@@ -42,7 +42,10 @@ var runtimeFiles = map[string]serverOptions{
 	"runtime/lua_examples.test.mjs": {Modules: runtimeModules, Config: runtimeConfig(false)},
 	"runtime/rpc.test.mjs":          {Modules: runtimeModules, Config: runtimeConfig(false)},
 	"runtime/tictactoe.test.mjs":    {Modules: runtimeModules, Config: runtimeConfig(false)},
-	"runtime/matchmaker.test.mjs":   {Modules: runtimeModules, Config: runtimeConfig(false)},
+	// The Rust, AssemblyScript and Go versions of tictactoe.lua; e2e_rpcs.lua
+	// creates their matches.
+	"runtime/tictactoe_wasm.test.mjs": {Modules: runtimeModules, WASMModules: true, Config: runtimeConfig(false)},
+	"runtime/matchmaker.test.mjs":     {Modules: runtimeModules, Config: runtimeConfig(false)},
 	// Nakama's "should not match on range" cases hold only when every
 	// member's query must match the others (rev_precision): with one-way
 	// matching a ticket whose own property is out of the other's range

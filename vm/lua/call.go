@@ -124,8 +124,10 @@ func (in *Instance) run(ctx context.Context, p *pooled, b *runtime.Budget, c *ru
 	if m := in.prog.moduleOf(fn); m != nil {
 		mod = m.name
 	}
-	if c != nil && c.TraceID != "" {
-		log = log.With(runtime.LogTrace, c.TraceID)
+	if c != nil && c.TraceID != "" && runtime.TraceIDOf(ctx) != c.TraceID {
+		// The edge puts the trace in both; a caller that set only the call
+		// context's still gets it in the logs of the call (nk.logger_*).
+		ctx = runtime.WithTraceID(ctx, c.TraceID)
 	}
 	p.setCall(c, mod, log, nil)
 	L := p.L
@@ -139,7 +141,7 @@ func (in *Instance) run(ctx context.Context, p *pooled, b *runtime.Budget, c *ru
 	res := resultOf(p.last())
 	if err != nil {
 		err = classify(fn, err)
-		in.logFailure(log, mod, err)
+		in.logFailure(ctx, log, mod, err)
 	}
 	in.release(p, err)
 	return res, err
@@ -160,14 +162,15 @@ func (in *Instance) release(p *pooled, err error) {
 }
 
 // logFailure logs a failed call with its traceback; errors a module raised
-// with a code of its own are its answer, not a failure.
-func (in *Instance) logFailure(log *slog.Logger, mod string, err error) {
+// with a code of its own are its answer, not a failure. ctx is the call's:
+// its log fields (trace_id, rpc_id, session_id...) go into the line.
+func (in *Instance) logFailure(ctx context.Context, log *slog.Logger, mod string, err error) {
 	var ce *callError
 	switch {
 	case errors.Is(err, ErrBudget):
-		log.Warn("runtime function exceeded its CPU budget", runtime.LogModule, mod)
+		log.WarnContext(ctx, "runtime function exceeded its CPU budget", runtime.LogModule, mod)
 	case errors.As(err, &ce) && !ce.custom:
-		log.Error("runtime function caused an error", runtime.LogModule, mod,
+		log.ErrorContext(ctx, "runtime function caused an error", runtime.LogModule, mod,
 			runtime.LogError, ce.msg, "traceback", ce.trace)
 	}
 }

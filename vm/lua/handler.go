@@ -69,7 +69,9 @@ func (in *Instance) newHandler(ctx context.Context, name string, env match.Env) 
 	e := in.eng
 	h := &handler{vm: e.newVM(in.prog, matchRegistrySize), env: env}
 	h.lazyNK = true
-	h.log = in.log.With(runtime.LogMatch, env.MatchID)
+	// The match's id and module reach its logs through the callbacks'
+	// contexts (runtime.LogFields) and nk's call attributes.
+	h.log = in.log
 	h.mem.limit, h.mem.interval = e.cfg.MatchMemoryLimit, memCheckInterval
 	h.setCall(env.Context, name, h.log, nil) // register_* do nothing, as in Nakama's match VMs
 	lctx, cancel := context.WithTimeout(ctx, e.cfg.LoadBudget)
@@ -166,8 +168,8 @@ func (h *handler) exec(ctx context.Context, cb, nargs int) error {
 	}
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
-		h.log.Error("match callback caused an error", "callback", callbackNames[cb],
-			runtime.LogModule, h.call.Module, runtime.LogError, errorMessage(err), "traceback", ae.StackTrace)
+		h.log.ErrorContext(ctx, "match callback caused an error", "callback", callbackNames[cb],
+			runtime.LogMatch, h.env.MatchID, runtime.LogModule, h.call.Module, runtime.LogError, errorMessage(err), "traceback", ae.StackTrace)
 	}
 	return errors.New(errorMessage(err))
 }

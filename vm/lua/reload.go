@@ -78,6 +78,17 @@ func lineOf(files []module.File, path string, re *regexp.Regexp) int {
 	return 0
 }
 
+// MatchModules implements module.MatchModules: the modules whose table
+// has a match_init function.
+func (in *Instance) MatchModules() []string {
+	names := make([]string, 0, len(in.policies))
+	for name := range in.policies {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // MatchPolicy implements module.Policies.
 func (in *Instance) MatchPolicy(name string) (module.Policy, bool) {
 	if in.prog.byName[name] == nil {

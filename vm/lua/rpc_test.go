@@ -225,7 +225,7 @@ nk.register_shutdown(function(context) assert(context.execution_mode == 'shutdow
 func TestRPCErrorLog(t *testing.T) {
 	var buf bytes.Buffer
 	cfg := testConfig()
-	cfg.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	cfg.Logger = slog.New(runtime.NewLogHandler(slog.NewTextHandler(&buf, nil)))
 	src := `local nk = require('nakama')
 local function inner() error('boom') end
 nk.register_rpc(function() inner() end, 'fails')

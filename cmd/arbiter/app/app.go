@@ -14,8 +14,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/arbiterhq/arbiter/api/ws"
 	"github.com/arbiterhq/arbiter/runtime"
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/module"
 	"github.com/arbiterhq/arbiter/storage/postgres"
 	"github.com/arbiterhq/arbiter/storage/sqlite"
@@ -66,6 +69,9 @@ type App struct {
 	engine   *engine
 	// watcher reloads the modules when their folder changes; nil when off.
 	watcher *module.Watcher
+	// registry and metrics are nil when metrics are off.
+	registry *prometheus.Registry
+	metrics  *metrics.Metrics
 
 	// stopBackground stops the matchmaker and other background loops.
 	stopBackground context.CancelFunc

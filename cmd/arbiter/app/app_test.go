@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -292,5 +293,113 @@ func TestWatchSetting(t *testing.T) {
 	defer a.Shutdown(context.Background())
 	if a.watcher != nil {
 		t.Fatal("auto watched with a store that is not the embedded one")
+	}
+}
+
+// getBody returns the status and body of GET url.
+func getBody(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// serve starts a with Serve and shuts it down when t ends.
+func serve(t *testing.T, a *App) string {
+	t.Helper()
+	go func() { _ = a.Serve() }()
+	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
+	return "http://" + a.Addr()
+}
+
+// TestReadyz checks /readyz: ready with a module set loaded, still ready
+// while a failed reload leaves the previous set serving, not ready once the
+// set is gone (shutdown) or the store does not answer.
+func TestReadyz(t *testing.T) {
+	c := testConfig(t)
+	c.Watch = "false"
+	c.Modules = t.TempDir()
+	if err := os.WriteFile(filepath.Join(c.Modules, "m.lua"), []byte("return {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(t.Context(), c, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, a)
+	if status, body := getBody(t, base+"/readyz"); status != http.StatusOK {
+		t.Fatalf("readyz = %d %s", status, body)
+	}
+	if err := os.WriteFile(filepath.Join(c.Modules, "m.lua"), []byte("syntax error here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.engine.modules.Reload(t.Context(), "test"); err == nil {
+		t.Fatal("reload of a broken module succeeded")
+	}
+	if status, body := getBody(t, base+"/readyz"); status != http.StatusOK {
+		t.Fatalf("readyz after a failed reload = %d %s, want 200: the previous set serves", status, body)
+	}
+	a.engine.modules.Close() // as at shutdown: no set serves
+	if status, body := getBody(t, base+"/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "modules not loaded: m.lua:1:") {
+		t.Fatalf("readyz without modules = %d %q, want 503 with the last load's error", status, body)
+	}
+	if status, _ := getBody(t, base+"/healthcheck"); status != http.StatusOK {
+		t.Fatalf("healthcheck = %d", status)
+	}
+}
+
+func TestMetricsSetting(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		t.Run(strconv.FormatBool(on), func(t *testing.T) {
+			c := testConfig(t)
+			c.Metrics = on
+			a, err := New(t.Context(), c, discard())
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := serve(t, a)
+			status, body := getBody(t, base+"/metrics")
+			if on && (status != http.StatusOK || !strings.Contains(body, "arbiter_sockets_open 0") ||
+				!strings.Contains(body, "go_goroutines") || !strings.Contains(body, `arbiter_store_query_duration_seconds_count{method="Revocations"}`)) {
+				t.Fatalf("metrics on: %d\n%s", status, body)
+			}
+			if !on && status != http.StatusNotFound {
+				t.Fatalf("metrics off: /metrics = %d, want 404", status)
+			}
+		})
+	}
+}
+
+// TestTraceHeader checks that a REST request's trace id is taken from
+// X-Trace-Id or traceparent, or made up, and echoed.
+func TestTraceHeader(t *testing.T) {
+	a, err := New(t.Context(), testConfig(t), discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, a)
+	for _, c := range []struct{ header, value, want string }{
+		{"X-Trace-Id", "my-trace.1", "my-trace.1"},
+		{"Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"},
+		{"X-Trace-Id", "bad trace=1", ""},
+		{"", "", ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/v2/account", nil)
+		if c.header != "" {
+			req.Header.Set(c.header, c.value)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		got := res.Header.Get("X-Trace-Id")
+		if res.StatusCode != http.StatusUnauthorized || (c.want != "" && got != c.want) || (c.want == "" && len(got) != 32) {
+			t.Errorf("%s %q: status %d, trace %q, want %q", c.header, c.value, res.StatusCode, got, c.want)
+		}
 	}
 }

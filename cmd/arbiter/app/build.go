@@ -3,10 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/arbiterhq/arbiter/api"
 	"github.com/arbiterhq/arbiter/api/admin"
@@ -19,6 +24,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime/chat"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/runtime/matchmaker"
+	"github.com/arbiterhq/arbiter/runtime/metrics"
 	"github.com/arbiterhq/arbiter/runtime/module"
 	"github.com/arbiterhq/arbiter/runtime/nk"
 	"github.com/arbiterhq/arbiter/runtime/notify"
@@ -60,6 +66,8 @@ type parts struct {
 	matches    *match.Registry
 	matchmaker *matchmaker.Matchmaker
 	modules    *module.Manager
+	nk         *nk.API
+	wasm       *wasm.Engine
 }
 
 // build wires the engine and the edge and loads the modules; a module that
@@ -81,33 +89,49 @@ func (a *App) build(ctx context.Context) (http.Handler, error) {
 
 func (a *App) buildEngine(ctx context.Context) (*parts, error) {
 	c := a.cfg
+	a.buildMetrics()
+	store := a.store // the engine's store: a.store, timed when metrics are on
+	if a.metrics != nil {
+		store = newMeteredStore(a.store, a.metrics)
+	}
 	tokens, err := auth.New(ctx, auth.Config{
 		SessionKey: c.SessionKey, RefreshKey: c.RefreshKey,
-		TokenExpiry: c.TokenExpiry, RefreshExpiry: c.RefreshExpiry, Store: a.store,
+		TokenExpiry: c.TokenExpiry, RefreshExpiry: c.RefreshExpiry, Store: store,
 	})
 	if err != nil {
 		return nil, err
 	}
 	p := &parts{tokens: tokens, sessions: session.NewRegistry(), router: session.NewRouter(wire.Codec{}, a.log)}
+	if a.metrics != nil {
+		p.router.SetObserver(a.metrics)
+	}
 	p.tracker = session.NewTracker(func(ev session.Event) { p.router.StreamEvent(p.tracker)(ev) })
-	p.statuses = status.New(p.tracker, p.router, a.store)
+	p.statuses = status.New(p.tracker, p.router, store)
 	p.relayed = match.NewRelayed(p.tracker, p.router)
-	p.notify = notify.New(a.store, p.tracker, p.router)
+	p.notify = notify.New(store, p.tracker, p.router)
 	// Arbiter has no groups yet: chat.NoGroups refuses every group channel.
-	p.chat = chat.New(chat.Deps{Tracker: p.tracker, Router: p.router, Store: a.store, Users: a.store,
+	p.chat = chat.New(chat.Deps{Tracker: p.tracker, Router: p.router, Store: store, Users: store,
 		Groups: chat.NoGroups{}, Notify: p.notify, Logger: a.log})
-	p.accounts = account.New(account.Deps{Identities: a.store, Accounts: a.store, Tokens: tokens,
+	p.accounts = account.New(account.Deps{Identities: store, Accounts: store, Tokens: tokens,
 		Online: p.statuses.Online, BcryptCost: c.BcryptCost})
-	p.objects = object.New(a.store)
+	p.objects = object.New(store)
 	p.modules = module.NewManager(a.log)
+	p.modules.SetSources(c.Modules, store)
 	mc := c.Match
 	mc.Node = c.Node
-	p.matches = match.NewRegistry(match.Deps{Config: mc, Factory: p.modules, Tracker: p.tracker,
-		Router: p.router, Logger: a.log, Env: c.Env, Version: Version()})
+	md := match.Deps{Config: mc, Factory: p.modules, Tracker: p.tracker,
+		Router: p.router, Logger: a.log, Env: c.Env, Version: Version()}
+	if m := a.metrics; m != nil {
+		md.Ticks = func(module string) func(time.Duration, int) { return m.Ticks(module).Tick }
+	}
+	p.matches = match.NewRegistry(md)
 	mmc := c.Matchmaker
 	mmc.Node = c.Node
 	p.matchmaker = matchmaker.New(mmc, &matchmaker.Notice{Router: p.router, Tokens: tokens,
 		Hook: p.modules.MatchmakerHook, Node: c.Node, Version: Version(), Env: c.Env, Logger: a.log}, a.log)
+	if a.metrics != nil {
+		p.matchmaker.ObserveWait(a.metrics.MatchmakerWait)
+	}
 	if err := a.buildVMs(ctx, p); err != nil {
 		return nil, err
 	}
@@ -117,15 +141,15 @@ func (a *App) buildEngine(ctx context.Context) (*parts, error) {
 // buildVMs gives the module manager its Lua and WASM engines over one nk API.
 func (a *App) buildVMs(ctx context.Context, p *parts) error {
 	c := a.cfg
-	api := nk.New(nk.Deps{
+	p.nk = nk.New(nk.Deps{
 		Node: c.Node, Version: Version(), Env: c.Env,
 		Accounts: p.accounts, Objects: p.objects, Notifier: p.notify, Matches: p.matches,
 		Sessions: p.sessions, Tracker: p.tracker, Router: p.router, Logger: a.log,
 	})
 	lc := c.Lua
-	lc.API, lc.Logger, lc.Node, lc.Version, lc.Env = api, a.log, c.Node, Version(), c.Env
+	lc.API, lc.Logger, lc.Node, lc.Version, lc.Env = p.nk, a.log, c.Node, Version(), c.Env
 	wc := c.WASM
-	wc.API, wc.Logger, wc.Node, wc.Version, wc.Env = api, a.log, c.Node, Version(), c.Env
+	wc.API, wc.Logger, wc.Node, wc.Version, wc.Env = p.nk, a.log, c.Node, Version(), c.Env
 	if wc.CacheDir == "" && c.DataDir != "" {
 		wc.CacheDir = filepath.Join(c.DataDir, "wasm-cache")
 	}
@@ -133,13 +157,13 @@ func (a *App) buildVMs(ctx context.Context, p *parts) error {
 	if err != nil {
 		return err
 	}
+	p.wasm = we
 	p.modules.SetEngines(lua.New(lc), we)
 	return nil
 }
 
 // loadModules loads the modules folder and the uploaded modules.
 func (a *App) loadModules(ctx context.Context, m *module.Manager) error {
-	m.SetSources(a.cfg.Modules, a.store)
 	if _, err := m.Reload(ctx, "start"); err != nil {
 		return fmt.Errorf("loading modules: %w", err)
 	}
@@ -148,34 +172,87 @@ func (a *App) loadModules(ctx context.Context, m *module.Manager) error {
 
 func (a *App) buildEdge(p *parts) (http.Handler, error) {
 	c := a.cfg
+	// One RPC caller for REST and the socket: RPCs are measured and logged
+	// the same whichever way they come.
+	rpc := observedRPC{next: p.modules, metrics: a.metrics, log: a.log}
 	restAPI := rest.New(rest.Deps{
 		Accounts: p.accounts, Objects: p.objects, Tokens: p.tokens,
 		ServerKey: c.ServerKey, HTTPKey: c.HTTPKey, Logger: a.log,
-		Notifications: p.notify, Chat: p.chat, RPC: p.modules, Matches: p.matches,
-		Node: c.Node, Version: Version(), Env: c.Env,
+		Notifications: p.notify, Chat: p.chat, RPC: rpc, Matches: p.matches,
+		Node: c.Node, Version: Version(), Env: c.Env, Metrics: a.metrics,
 	})
 	var err error
 	a.socket, err = ws.New(ws.Deps{
 		Config: c.Socket, Tokens: p.tokens, Sessions: p.sessions, Tracker: p.tracker, Router: p.router,
-		Status: p.statuses, Logger: a.log,
+		Status: p.statuses, Logger: a.log, Metrics: a.metrics,
 		OnClose: []func(*session.Session){p.matchmaker.RemoveSession},
 		Pipeline: ws.NewPipeline(ws.PipelineDeps{
 			Router: p.router, Relayed: p.relayed, Matches: p.matches, Status: p.statuses, Chat: p.chat,
-			Matchmaker: p.matchmaker, Tokens: p.tokens, RPC: p.modules,
-			Node: c.Node, Version: Version(), Env: c.Env, Logger: a.log,
+			Matchmaker: p.matchmaker, Tokens: p.tokens, RPC: rpc,
+			Node: c.Node, Version: Version(), Env: c.Env, Logger: a.log, Metrics: a.metrics,
 		}),
 	})
 	if err != nil {
 		return nil, err
 	}
+	a.watchMetrics(p)
 	adminAPI := admin.New(admin.Deps{User: c.AdminUser, Password: c.AdminPassword, Modules: p.modules, Logger: a.log})
-	return api.NewHandler(api.Deps{REST: restAPI, WS: a.socket, Ready: a.ready, Admin: adminAPI}), nil
+	d := api.Deps{REST: restAPI, WS: a.socket, Ready: a.ready, Admin: adminAPI}
+	if a.registry != nil {
+		d.Metrics = promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{
+			ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		})
+	}
+	return api.NewHandler(d), nil
 }
 
-// ready is /readyz: the store answers and the modules are loaded.
+// buildMetrics makes the metrics registry, with the Go runtime's and the
+// process's collectors, unless metrics are off.
+func (a *App) buildMetrics() {
+	if !a.cfg.Metrics {
+		return
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.metrics = metrics.New(a.registry)
+}
+
+// watchMetrics registers the families read at scrape time.
+func (a *App) watchMetrics(p *parts) {
+	a.metrics.Watch(metrics.Sources{
+		Sockets:  p.sessions.Count,
+		Sessions: a.socket.Sessions,
+		Matches:  p.matches.CountByModule,
+		MatchStats: func() metrics.MatchStats {
+			var s metrics.MatchStats
+			s.Ticks, s.LateTicks, s.Dropped, s.BudgetOverruns, s.Created, s.Ended = p.matches.Stats().Snapshot()
+			return s
+		},
+		MatchmakerTickets: func() int { return p.matchmaker.Stats().Tickets },
+		MatchmakerMatches: func() int64 { return p.matchmaker.Stats().Matches },
+		Modules: func() metrics.ModuleStats {
+			s := p.modules.Stats()
+			return metrics.ModuleStats{Version: s.Version, Reloads: s.Reloads, Failures: s.Failures,
+				Migrations: s.Migrations, MigrationFailures: s.MigrationFailures}
+		},
+		Events: p.nk.Events().Snapshot,
+	})
+}
+
+// ready is /readyz: the store answers and a module set is loaded. A failed
+// reload leaves the previous set serving, so the server stays ready.
 func (a *App) ready(r *http.Request) error {
 	if err := a.store.Ping(r.Context()); err != nil {
 		return fmt.Errorf("store unreachable: %v", err)
+	}
+	if a.engine == nil || a.engine.modules.Current().Version == 0 {
+		reason := "not loaded yet"
+		if a.engine != nil {
+			if st := a.engine.modules.LastReload(); st.Err != nil {
+				reason = st.Err.Error()
+			}
+		}
+		return fmt.Errorf("modules not loaded: %s", reason)
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+	// Metrics serves Prometheus metrics at /metrics on the main port.
+	Metrics bool
 
 	// Node names this server in match ids ("<uuid>.<node>").
 	Node string
@@ -85,6 +87,7 @@ func Default() Config {
 		ShutdownGrace: 10 * time.Second,
 		LogLevel:      "info",
 		LogFormat:     "text",
+		Metrics:       true,
 		Node:          "arbiter",
 		Socket:        ws.DefaultConfig(),
 		Match:         match.DefaultConfig(),

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/arbiterhq/arbiter/runtime"
 )
 
 func parseLevel(s string) (slog.Level, error) {
@@ -21,12 +23,18 @@ func parseLevel(s string) (slog.Level, error) {
 	return 0, fmt.Errorf("invalid log-level %q: must be debug, info, warn or error", s)
 }
 
-// NewLogger returns the logger c asks for, writing to w.
+// NewLogger returns the logger c asks for, writing to w. Its lines carry
+// the log fields of the context they are logged with (see
+// runtime.NewLogHandler): trace_id, session_id, user_id, match_id, module
+// and rpc_id.
 func NewLogger(c Config, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
+	} else {
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(runtime.NewLogHandler(h))
 }
