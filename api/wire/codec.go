@@ -18,6 +18,9 @@ func (Codec) Encode(env *rtapi.Envelope, f session.Format) ([]byte, error) {
 	if f == session.Protobuf {
 		return protoMarshal.Marshal(env)
 	}
+	if b, ok := appendEnvelopeJSON(make([]byte, 0, jsonSizeHint(env)), env); ok {
+		return b, nil
+	}
 	return marshal.Marshal(env)
 }
 
@@ -25,6 +28,9 @@ func (Codec) Encode(env *rtapi.Envelope, f session.Format) ([]byte, error) {
 func (Codec) Decode(frame []byte, f session.Format, env *rtapi.Envelope) error {
 	if f == session.Protobuf {
 		return proto.Unmarshal(frame, env)
+	}
+	if decodeEnvelopeJSON(frame, env) {
+		return nil
 	}
 	return socketUnmarshal.Unmarshal(frame, env)
 }

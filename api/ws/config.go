@@ -43,7 +43,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		MaxMessageBytes:      4096,
-		ReadBufferBytes:      1024,
+		ReadBufferBytes:      512,
 		OutboundQueue:        1024,
 		OutboundBytes:        1 << 20,
 		PingPeriod:           15 * time.Second,

@@ -43,11 +43,14 @@ const (
 	reasonShutdown    = "server shutting down"
 )
 
-// conn is one socket: a read loop (the HTTP handler's goroutine) and a
-// write loop. Outbound frames are queued without blocking the sender and
-// written in batches: every frame queued since the last write leaves in one
-// writev, with the payload bytes shared, not copied. A connection whose
-// queue is full is closed: the server does not buffer for slow clients.
+// conn is one socket: a read loop, and a writer that runs only while
+// there is something to write. Outbound frames are queued without blocking
+// the sender; the writer takes everything queued since it last looked and
+// writes it in one system call, with the payload bytes shared between
+// recipients, then exits when the queue is empty. An idle socket thus has
+// one goroutine, not two; pings come from one ticker for all sockets. A
+// connection whose queue is full is closed: the server does not buffer for
+// slow clients.
 //
 // gorilla/websocket does the handshake, reads frames, and answers pings
 // and closes; data frames are framed here, so that a batch needs one system
@@ -67,13 +70,14 @@ type conn struct {
 	mu          sync.Mutex
 	queue       [][]byte
 	queued      int
+	pingDue     bool
+	started     bool // the handshake is done: a writer may run
+	writing     bool // a writer is running
 	closing     bool
 	closeCode   int
 	closeReason string
 
-	wake      chan struct{}
-	done      chan struct{}
-	writerEnd chan struct{}
+	writerEnd chan struct{} // closed once the socket is closed for good
 
 	spare [][]byte    // writer only
 	hdrs  []byte      // writer only
@@ -83,10 +87,18 @@ type conn struct {
 func newConn(ws *websocket.Conn, raw net.Conn, wmu *sync.Mutex, cfg *Config) *conn {
 	return &conn{
 		ws: ws, raw: raw, wmu: wmu, cfg: cfg, ctx: context.Background(),
-		wake:      make(chan struct{}, 1),
-		done:      make(chan struct{}),
 		writerEnd: make(chan struct{}),
 	}
+}
+
+// needWriterLocked reports whether the caller must start a writer, and
+// marks one as running. c.mu is held.
+func (c *conn) needWriterLocked() bool {
+	if !c.started || c.writing {
+		return false
+	}
+	c.writing = true
+	return true
 }
 
 // Send queues a frame; see session.Conn.
@@ -103,20 +115,47 @@ func (c *conn) Send(frame []byte) bool {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
+	spawn := c.needWriterLocked()
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if spawn {
+		go c.write()
 	}
 	return true
+}
+
+// start lets writers run once the handshake is done; what was queued
+// before goes out now.
+func (c *conn) start() {
+	c.mu.Lock()
+	c.started = true
+	spawn := (len(c.queue) > 0 || c.closing) && c.needWriterLocked()
+	c.mu.Unlock()
+	if spawn {
+		go c.write()
+	}
+}
+
+// ping asks the writer to send a WebSocket ping.
+func (c *conn) ping() {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	c.pingDue = true
+	spawn := c.needWriterLocked()
+	c.mu.Unlock()
+	if spawn {
+		go c.write()
+	}
 }
 
 // Close closes the connection normally; see session.Conn.
 func (c *conn) Close(reason string) { c.closeWith(closeNormal, reason) }
 
-// closeWith starts closing: the write loop sends what is queued, then a
-// close frame with code and reason, then closes the socket, which ends the
-// read loop. Only the first call has an effect.
+// closeWith starts closing: the writer sends what is queued, then a close
+// frame with code and reason, then closes the socket, which ends the read
+// loop. Only the first call has an effect.
 func (c *conn) closeWith(code int, reason string) {
 	c.mu.Lock()
 	if c.closing {
@@ -125,11 +164,14 @@ func (c *conn) closeWith(code int, reason string) {
 	}
 	c.closing = true
 	c.closeCode, c.closeReason = code, reason
+	spawn := c.needWriterLocked()
 	c.mu.Unlock()
 	if c.sess != nil {
 		c.sess.MarkClosed()
 	}
-	close(c.done)
+	if spawn {
+		go c.write()
+	}
 }
 
 func (c *conn) reason() string {
@@ -138,26 +180,42 @@ func (c *conn) reason() string {
 	return c.closeReason
 }
 
-// writeLoop runs until the connection closes.
-func (c *conn) writeLoop() {
-	defer close(c.writerEnd)
-	ping := time.NewTicker(c.cfg.PingPeriod)
-	defer ping.Stop()
+// write is the writer: it writes until nothing is queued, then exits; on
+// a closing connection it finishes it.
+func (c *conn) write() {
 	for {
-		select {
-		case <-c.wake:
-			if err := c.flush(); err != nil {
-				c.closeWith(closeGoingAway, reasonWriteFailed)
+		c.mu.Lock()
+		ping, pending, closing := c.pingDue, len(c.queue) > 0, c.closing
+		c.pingDue = false
+		if !ping && !pending {
+			if !closing {
+				c.writing = false
+				c.mu.Unlock()
+				return
 			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)); err != nil {
-				c.closeWith(closeGoingAway, reasonWriteFailed)
-			}
-		case <-c.done:
+			c.mu.Unlock()
 			c.finish()
 			return
 		}
+		c.mu.Unlock()
+		if ping {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)); err != nil {
+				c.closeWith(closeGoingAway, reasonWriteFailed)
+			}
+		}
+		if pending && !c.failed() {
+			if err := c.flush(); err != nil {
+				c.closeWith(closeGoingAway, reasonWriteFailed)
+			}
+		}
 	}
+}
+
+// failed reports whether a write failed: nothing more is written.
+func (c *conn) failed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing && c.closeReason == reasonWriteFailed
 }
 
 // finish sends what is queued and a close frame, briefly, then closes.
@@ -176,9 +234,13 @@ func (c *conn) finish() {
 	clear(c.queue)
 	c.queue, c.spare = nil, nil
 	c.mu.Unlock()
+	close(c.writerEnd)
 }
 
-// flush writes every queued frame in one writev.
+// flush writes every queued frame in one system call: a small batch is
+// copied into one pooled buffer and written (a write costs less than a
+// writev of many pieces), a large one leaves by writev without copying
+// the payloads.
 func (c *conn) flush() error {
 	c.mu.Lock()
 	frames := c.queue
@@ -187,12 +249,56 @@ func (c *conn) flush() error {
 		return nil
 	}
 	c.queue = c.spare
+	total := c.queued
 	c.queued = 0
 	c.mu.Unlock()
 	op := byte(websocket.TextMessage)
 	if c.sess != nil && c.sess.Format == session.Protobuf {
 		op = websocket.BinaryMessage
 	}
+	var (
+		written int64
+		err     error
+	)
+	if total+10*len(frames) <= copyLimit {
+		written, err = c.writeCopied(op, frames)
+	} else {
+		written, err = c.writeVector(op, frames)
+	}
+	c.metrics.Written(int(written))
+	n := len(frames)
+	clear(frames)
+	c.spare = frames[:0]
+	if n > keepFrames {
+		// A burst is over: do not keep its queue on an idle socket.
+		c.spare, c.bufs, c.hdrs = nil, nil, nil
+	}
+	return err
+}
+
+// copyLimit is the largest batch flush copies into one buffer.
+const copyLimit = 16 << 10
+
+// writeBufs are the buffers of copied batches.
+var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, copyLimit); return &b }}
+
+func (c *conn) writeCopied(op byte, frames [][]byte) (int64, error) {
+	bp := writeBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	for _, f := range frames {
+		b = appendHeader(b, op, len(f))
+		b = append(b, f...)
+	}
+	c.wmu.Lock()
+	_ = c.raw.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait))
+	n, err := c.raw.Write(b)
+	c.wmu.Unlock()
+	*bp = b
+	writeBufs.Put(bp)
+	return int64(n), err
+}
+
+func (c *conn) writeVector(op byte, frames [][]byte) (int64, error) {
 	c.hdrs = c.hdrs[:0]
 	for _, f := range frames {
 		c.hdrs = appendHeader(c.hdrs, op, len(f))
@@ -207,18 +313,10 @@ func (c *conn) flush() error {
 	c.wmu.Lock()
 	_ = c.raw.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait))
 	bufs := c.bufs // WriteTo consumes its receiver
-	written, err := bufs.WriteTo(c.raw)
+	n, err := bufs.WriteTo(c.raw)
 	c.wmu.Unlock()
-	c.metrics.Written(int(written))
-	n := len(frames)
-	clear(frames)
 	clear(c.bufs)
-	c.spare = frames[:0]
-	if n > keepFrames {
-		// A burst is over: do not keep its queue on an idle socket.
-		c.spare, c.bufs, c.hdrs = nil, nil, nil
-	}
-	return err
+	return n, err
 }
 
 // appendHeader appends an unmasked, final frame header (server frames are

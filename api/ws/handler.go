@@ -48,10 +48,11 @@ type Handler struct {
 	upgrader websocket.Upgrader
 	codec    wire.Codec
 
-	mu       sync.Mutex
-	perToken map[string]int // open sockets per session token id
-	conns    map[*conn]struct{}
-	closed   bool
+	mu        sync.Mutex
+	perToken  map[string]int // open sockets per session token id
+	conns     map[*conn]struct{}
+	closed    bool
+	stopPings chan struct{}
 }
 
 // New returns the socket handler.
@@ -72,7 +73,35 @@ func New(d Deps) (*Handler, error) {
 		HandshakeTimeout: 10 * time.Second,
 		CheckOrigin:      func(*http.Request) bool { return true },
 	}
+	h.stopPings = make(chan struct{})
+	go h.pinger()
 	return h, nil
+}
+
+// pinger pings every socket each PingPeriod: one ticker for all of them,
+// rather than one per socket. A client that answers neither pings nor
+// anything else is closed by its read deadline (PongWait).
+func (h *Handler) pinger() {
+	t := time.NewTicker(h.cfg.PingPeriod)
+	defer t.Stop()
+	var batch []*conn
+	for {
+		select {
+		case <-h.stopPings:
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		batch = batch[:0]
+		for c := range h.conns {
+			batch = append(batch, c)
+		}
+		h.mu.Unlock()
+		for _, c := range batch {
+			c.ping()
+		}
+		clear(batch)
+	}
 }
 
 type noBuffers struct{}
@@ -80,8 +109,8 @@ type noBuffers struct{}
 func (noBuffers) Get() any  { return nil }
 func (noBuffers) Put(x any) {}
 
-// ServeHTTP authenticates, upgrades and serves one socket; the request's
-// goroutine becomes the socket's read loop.
+// ServeHTTP authenticates, upgrades and starts one socket, whose read loop
+// then runs in a goroutine of its own.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var format session.Format
@@ -103,7 +132,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Too many sockets open with this session", http.StatusTooManyRequests)
 		return
 	}
-	defer h.release(claims.TokenID)
+	released := false
+	defer func() {
+		if !released {
+			h.release(claims.TokenID)
+		}
+	}()
 
 	// The session is made visible (registered, on its notification stream,
 	// online) before the handshake completes: a client may act as soon as
@@ -129,9 +163,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ws, c.raw = wsConn, hj.raw
-	go c.writeLoop()
-	h.readLoop(c)
-	h.end(c)
+	c.start()
+	// The read loop gets a goroutine of its own and this handler returns:
+	// net/http then lets go of the connection's request and its 4 KiB
+	// read and write buffers, which an idle socket would otherwise keep.
+	released = true
+	token := claims.TokenID
+	go func() {
+		defer h.release(token)
+		h.readLoop(c)
+		h.end(c)
+	}()
 }
 
 func (h *Handler) verify(r *http.Request) (auth.Claims, error) {
@@ -251,6 +293,9 @@ func (h *Handler) end(c *conn) {
 // end, or for ctx.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
+	if !h.closed {
+		close(h.stopPings)
+	}
 	h.closed = true
 	conns := make([]*conn, 0, len(h.conns))
 	for c := range h.conns {

@@ -55,6 +55,7 @@ func newOptions(name string, cfg *app.Config) *options {
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	fs.BoolVar(&cfg.Metrics, "metrics", cfg.Metrics, "serve Prometheus metrics at /metrics")
 	fs.StringVar(&cfg.Node, "node", cfg.Node, "name of this server in match ids")
+	fs.StringVar(&cfg.DebugAddress, "debug-address", cfg.DebugAddress, "serve Go's profiler (/debug/pprof/) on this private address (empty: off)")
 	fs.Var(envValue{&cfg.Env}, "env", "KEY=VALUE pairs, comma-separated, given to modules as context.env")
 	engineFlags(fs, cfg)
 	return o

@@ -20,9 +20,10 @@ type member struct {
 	sess *session.Session
 }
 
-// Match is one running authoritative match: a goroutine that owns the
-// handler and calls it, one call at a time, on each tick and for each
-// join, leave and signal.
+// Match is one running authoritative match. It owns its handler and calls
+// it one call at a time, on each tick and for each join, leave and signal;
+// the scheduler runs it on one of its workers whenever it has work, never
+// on two at once (see scheduler.go).
 type Match struct {
 	r       *Registry
 	id      string // "<uuid>.<node>"
@@ -42,19 +43,24 @@ type Match struct {
 	label    atomic.Pointer[labelDoc]
 	size     atomic.Int32
 
-	members  []member // in join order; match goroutine only
+	members  []member // in join order; worker only
 	deferred []outbound
 
 	inMu    sync.Mutex
 	input   []Message
 	pending []presenceChange
+	tasks   []func()
 
-	wake     chan struct{}
-	calls    chan func()
-	stop     chan struct{}
-	stopOnce sync.Once
-	stopped  chan struct{}
-	ending   atomic.Bool
+	// Scheduling: run is idle, queued or running (or dead once finished);
+	// work says something arrived since the worker last looked; due says
+	// a tick has fallen due. next and period are the worker's.
+	run     atomic.Int32
+	work    atomic.Bool
+	due     atomic.Bool
+	next    time.Time
+	period  time.Duration
+	stopped chan struct{}
+	ending  atomic.Bool
 
 	emptyTicks int
 	endMu      sync.Mutex
@@ -77,23 +83,87 @@ type outbound struct {
 // ID returns the match id.
 func (m *Match) ID() string { return m.id }
 
-// run is the match goroutine.
-func (m *Match) run() {
-	defer m.r.finished(m)
-	ticker := time.NewTicker(time.Second / time.Duration(m.tickRate))
-	defer ticker.Stop()
-	for !m.ending.Load() {
-		select {
-		case <-ticker.C:
-			m.onTick()
-		case fn := <-m.calls:
-			fn()
-		case <-m.wake:
-			m.applyPresences()
-		case <-m.stop:
-			return
+// Run states of a match.
+const (
+	runIdle int32 = iota
+	runQueued
+	runRunning
+	runDead
+)
+
+// start schedules the first tick.
+func (m *Match) start() {
+	m.period = time.Second / time.Duration(m.tickRate)
+	m.next = time.Now().Add(m.period)
+	m.r.sched.tickAt(m, m.next)
+}
+
+// schedule makes sure a worker runs the match soon.
+func (m *Match) schedule() {
+	m.work.Store(true)
+	if m.run.CompareAndSwap(runIdle, runQueued) {
+		m.r.sched.enqueue(m)
+	}
+}
+
+// tickDue is called by the scheduler's clock when the next tick is due.
+func (m *Match) tickDue() {
+	m.due.Store(true)
+	m.schedule()
+}
+
+// runOnce is a worker's turn with the match: tasks, presence changes and a
+// due tick, then back to idle (or to the queue if more work came).
+func (m *Match) runOnce() {
+	if !m.run.CompareAndSwap(runQueued, runRunning) {
+		return
+	}
+	m.work.Store(false)
+	if m.step() {
+		m.run.Store(runDead)
+		m.r.finished(m)
+		return
+	}
+	m.run.Store(runIdle)
+	if m.work.Load() && m.run.CompareAndSwap(runIdle, runQueued) {
+		m.r.sched.enqueue(m)
+	}
+}
+
+// step does what is waiting; it reports whether the match has ended.
+func (m *Match) step() bool {
+	if m.ending.Load() {
+		return true
+	}
+	m.inMu.Lock()
+	tasks := m.tasks
+	m.tasks = nil
+	m.inMu.Unlock()
+	for _, fn := range tasks {
+		fn()
+		if m.ending.Load() {
+			return true
 		}
 	}
+	m.applyPresences()
+	if m.due.Swap(false) && !m.ending.Load() {
+		m.onTick()
+		m.scheduleTick()
+	}
+	return m.ending.Load()
+}
+
+// scheduleTick sets the next tick a period after the last, keeping the
+// cadence; a match that fell more than a period behind starts afresh.
+func (m *Match) scheduleTick() {
+	if m.ending.Load() {
+		return
+	}
+	m.next = m.next.Add(m.period)
+	if now := time.Now(); m.next.Before(now) {
+		m.next = now.Add(m.period)
+	}
+	m.r.sched.tickAt(m, m.next)
 }
 
 // call runs one handler call under the budget and handles its outcome: it
@@ -125,13 +195,13 @@ func (m *Match) callFrom(from context.Context, name string, fn func(ctx context.
 	return false
 }
 
-// halt ends the match from outside its goroutine.
+// halt ends the match from outside.
 func (m *Match) halt() {
 	m.end("")
-	m.stopOnce.Do(func() { close(m.stop) })
+	m.schedule()
 }
 
-// end marks the match as ending; the goroutine stops after this call.
+// end marks the match as ending; it stops after the current call.
 func (m *Match) end(reason string) {
 	m.endMu.Lock()
 	defer m.endMu.Unlock()
@@ -240,10 +310,7 @@ func (m *Match) presenceChanged(join bool, mb member) {
 	m.inMu.Lock()
 	m.pending = append(m.pending, presenceChange{join: join, m: mb})
 	m.inMu.Unlock()
-	select {
-	case m.wake <- struct{}{}:
-	default:
-	}
+	m.schedule()
 }
 
 // applyPresences calls match_join and match_leave for the changes since
@@ -283,22 +350,22 @@ func (m *Match) indexOf(sessionID string) int {
 	return -1
 }
 
-// submit runs fn on the match goroutine; false when the queue is full or
+// submit runs fn on the match's worker; false when the queue is full or
 // the match has ended.
 func (m *Match) submit(fn func()) bool {
-	if m.ending.Load() {
+	m.inMu.Lock()
+	if m.ending.Load() || len(m.tasks) >= m.r.cfg.CallQueueSize {
+		m.inMu.Unlock()
 		return false
 	}
-	select {
-	case m.calls <- fn:
-		return true
-	default:
-		return false
-	}
+	m.tasks = append(m.tasks, fn)
+	m.inMu.Unlock()
+	m.schedule()
+	return true
 }
 
-// Dispatcher methods: called by the handler during a call, on the match
-// goroutine.
+// Dispatcher methods: called by the handler during a call, on the match's
+// worker.
 
 // Broadcast implements Dispatcher.
 func (m *Match) Broadcast(opCode int64, data []byte, to []Presence, sender *Presence, reliable bool) error {

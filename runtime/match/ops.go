@@ -213,4 +213,5 @@ func (r *Registry) Shutdown(ctx context.Context, grace time.Duration) {
 		m.halt()
 	}
 	r.wg.Wait()
+	r.sched.close()
 }

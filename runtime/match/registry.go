@@ -144,6 +144,7 @@ type Registry struct {
 	matches  map[string]*Match // by uuid
 	shutdown bool
 	wg       sync.WaitGroup
+	sched    *scheduler
 }
 
 // NewRegistry returns a registry and makes it the tracker's handler of
@@ -155,6 +156,7 @@ func NewRegistry(d Deps) *Registry {
 	r := &Registry{
 		cfg: d.Config.withDefaults(), factory: d.Factory, tracker: d.Tracker, router: d.Router,
 		log: d.Logger, env: d.Env, version: d.Version, matches: map[string]*Match{}, ticks: d.Ticks,
+		sched: newScheduler(),
 	}
 	r.reloader, _ = d.Factory.(Reloader)
 	events := PresenceEvents(d.Tracker, d.Router)
@@ -204,9 +206,6 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 	m := &Match{
 		r: r, uuid: uuid, id: uuid + "." + r.cfg.Node, module: module, created: time.Now(),
 		stream:  session.Stream{Mode: session.ModeMatchAuthoritative, Subject: uuid, Label: r.cfg.Node},
-		wake:    make(chan struct{}, 1),
-		calls:   make(chan func(), r.cfg.CallQueueSize),
-		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
 	m.cctx = &runtime.CallContext{
@@ -246,7 +245,7 @@ func (r *Registry) Create(ctx context.Context, module string, params map[string]
 	r.wg.Add(1)
 	r.mu.Unlock()
 	r.stats.created.Add(1)
-	go m.run()
+	m.start()
 	r.log.DebugContext(ctx, "match created", runtime.LogMatch, m.id, runtime.LogModule, module)
 	return m.id, nil
 }

@@ -15,7 +15,7 @@ import (
 type Tracker struct {
 	mu       sync.RWMutex
 	emitMu   sync.Mutex
-	streams  map[Stream]map[*Session]Meta
+	streams  map[Stream]*memberSet
 	sessions map[*Session][]Stream
 
 	handlers [256]func(Event)
@@ -26,7 +26,7 @@ type Tracker struct {
 // to fallback (nil drops them).
 func NewTracker(fallback func(Event)) *Tracker {
 	return &Tracker{
-		streams:  map[Stream]map[*Session]Meta{},
+		streams:  map[Stream]*memberSet{},
 		sessions: map[*Session][]Stream{},
 		fallback: fallback,
 	}
@@ -65,20 +65,20 @@ func (t *Tracker) TrackThen(s *Session, st Stream, m Meta, then func(members []P
 		return false
 	}
 	members := t.streams[st]
-	_, was := members[s]
+	if members == nil {
+		members = &memberSet{}
+		t.streams[st] = members
+	}
+	_, was := members.get(s)
 	if !was {
-		if members == nil {
-			members = map[*Session]Meta{}
-			t.streams[st] = members
-		}
-		members[s] = m
+		members.set(s, m)
 		t.sessions[s] = append(t.sessions[s], st)
 	}
 	var snapshot []Presence
 	if then != nil {
-		snapshot = make([]Presence, 0, len(members))
-		for ms, mm := range members {
-			snapshot = append(snapshot, Presence{Session: ms, Stream: st, Meta: mm})
+		snapshot = make([]Presence, 0, members.len())
+		for _, e := range members.list {
+			snapshot = append(snapshot, Presence{Session: e.s, Stream: st, Meta: e.m})
 		}
 	}
 	t.mu.Unlock()
@@ -103,11 +103,10 @@ func (t *Tracker) Update(s *Session, st Stream, m Meta) bool {
 	}
 	members := t.streams[st]
 	if members == nil {
-		members = map[*Session]Meta{}
+		members = &memberSet{}
 		t.streams[st] = members
 	}
-	old, existed := members[s]
-	members[s] = m
+	old, existed := members.set(s, m)
 	if !existed {
 		t.sessions[s] = append(t.sessions[s], st)
 	}
@@ -164,8 +163,10 @@ func (t *Tracker) UntrackAll(s *Session, reason uint8) {
 // UntrackStream removes every presence of a stream without events.
 func (t *Tracker) UntrackStream(st Stream) {
 	t.mu.Lock()
-	for s := range t.streams[st] {
-		t.dropStreamLocked(s, st)
+	if members := t.streams[st]; members != nil {
+		for _, e := range members.list {
+			t.dropStreamLocked(e.s, st)
+		}
 	}
 	delete(t.streams, st)
 	t.mu.Unlock()
@@ -173,15 +174,14 @@ func (t *Tracker) UntrackStream(st Stream) {
 
 func (t *Tracker) removeLocked(s *Session, st Stream) (Meta, bool) {
 	members := t.streams[st]
-	m, ok := members[s]
-	if !ok {
-		return m, false
+	if members == nil {
+		return Meta{}, false
 	}
-	delete(members, s)
-	if len(members) == 0 {
+	m, ok := members.remove(s)
+	if ok && members.len() == 0 {
 		delete(t.streams, st)
 	}
-	return m, true
+	return m, ok
 }
 
 func (t *Tracker) dropStreamLocked(s *Session, st Stream) {
@@ -203,17 +203,21 @@ func (t *Tracker) dropStreamLocked(s *Session, st Stream) {
 // Get returns the meta of s on a stream.
 func (t *Tracker) Get(s *Session, st Stream) (Meta, bool) {
 	t.mu.RLock()
-	m, ok := t.streams[st][s]
-	t.mu.RUnlock()
-	return m, ok
+	defer t.mu.RUnlock()
+	if members := t.streams[st]; members != nil {
+		return members.get(s)
+	}
+	return Meta{}, false
 }
 
 // Count returns the number of presences on a stream, hidden ones included.
 func (t *Tracker) Count(st Stream) int {
 	t.mu.RLock()
-	n := len(t.streams[st])
-	t.mu.RUnlock()
-	return n
+	defer t.mu.RUnlock()
+	if members := t.streams[st]; members != nil {
+		return members.len()
+	}
+	return 0
 }
 
 // List returns the presences on a stream, hidden ones only if asked.
@@ -221,10 +225,13 @@ func (t *Tracker) List(st Stream, hidden bool) []Presence {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	members := t.streams[st]
-	out := make([]Presence, 0, len(members))
-	for s, m := range members {
-		if hidden || !m.Hidden {
-			out = append(out, Presence{Session: s, Stream: st, Meta: m})
+	if members == nil {
+		return nil
+	}
+	out := make([]Presence, 0, members.len())
+	for _, e := range members.list {
+		if hidden || !e.m.Hidden {
+			out = append(out, Presence{Session: e.s, Stream: st, Meta: e.m})
 		}
 	}
 	return out
@@ -233,8 +240,10 @@ func (t *Tracker) List(st Stream, hidden bool) []Presence {
 // Sessions appends the sessions on a stream (hidden ones included) to dst.
 func (t *Tracker) Sessions(dst []*Session, st Stream) []*Session {
 	t.mu.RLock()
-	for s := range t.streams[st] {
-		dst = append(dst, s)
+	if members := t.streams[st]; members != nil {
+		for _, e := range members.list {
+			dst = append(dst, e.s)
+		}
 	}
 	t.mu.RUnlock()
 	return dst
@@ -254,7 +263,7 @@ func (t *Tracker) EachStream(mode uint8, fn func(st Stream, size int) bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for st, members := range t.streams {
-		if st.Mode == mode && !fn(st, len(members)) {
+		if st.Mode == mode && !fn(st, members.len()) {
 			return
 		}
 	}

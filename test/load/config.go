@@ -17,7 +17,7 @@ const (
 	maxWarmup      = time.Minute
 	maxClients     = 1024  // auth: concurrent HTTP clients
 	maxSockets     = 20000 // rpc, idle, and matches × players
-	maxMatches     = 2000
+	maxMatches     = 10000
 	maxPlayers     = 64
 	maxRate        = 100.0 // messages per second per player
 	maxTick        = 60    // the match engine's own bound
@@ -132,7 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.rpcID, "rpc-id", "echo", "rpc: the RPC to call on the socket")
 	fs.StringVar(&c.payload, "payload", `{"ping":"pong"}`, "rpc: the RPC payload (max 2048 bytes)")
 	fs.Float64Var(&c.maxRate, "max-rate", 0, "rpc: at most this many calls per second per socket (0: none, a pure closed loop; Arbiter closes a socket sending over 1000 messages a second)")
-	fs.IntVar(&c.matches, "matches", 10, "match: authoritative matches (max 2000)")
+	fs.IntVar(&c.matches, "matches", 10, "match: authoritative matches (max 10000)")
 	fs.IntVar(&c.players, "players", 4, "match: players per match (max 64; matches × players ≤ 20000)")
 	fs.Float64Var(&c.rate, "rate", 10, "match: messages per second each player sends (max 100; 0 = idle, as -scenario match-idle)")
 	fs.IntVar(&c.tick, "tick", 10, "match: tick rate passed to the match module (1..60)")

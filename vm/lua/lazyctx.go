@@ -22,12 +22,15 @@ const ctxKey = "__arbiter_context"
 // lazyContextTable returns an empty table that fills itself with c.
 func (v *vm) lazyContextTable(c *runtime.CallContext) *lua.LTable {
 	L := v.L
-	t := L.NewTable()
+	t := L.CreateTable(0, 0) // NewTable would preallocate 32 slots and a map
 	mt := L.CreateTable(0, 2)
 	ud := L.NewUserData()
 	ud.Value = c
 	mt.RawSetString(ctxKey, ud)
-	mt.RawSetString("__index", L.NewFunction(v.fillIndex))
+	if v.fillFn == nil {
+		v.fillFn = L.NewFunction(v.fillIndex)
+	}
+	mt.RawSetString("__index", v.fillFn)
 	t.Metatable = mt
 	return t
 }

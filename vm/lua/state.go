@@ -31,6 +31,9 @@ type vm struct {
 
 	// ret holds the values the last callback returned (reused).
 	ret []lua.LValue
+
+	// fillFn is __index of lazy context tables (made once).
+	fillFn *lua.LFunction
 }
 
 // newVM returns a VM with the sandboxed libraries, over an initial data

@@ -194,6 +194,14 @@ func Run(ctx context.Context, c Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if c.DebugAddress != "" {
+		stop, err := serveDebug(c.DebugAddress, log)
+		if err != nil {
+			a.Shutdown(context.Background())
+			return err
+		}
+		defer stop()
+	}
 	served := make(chan error, 1)
 	go func() { served <- a.Serve() }()
 	select {

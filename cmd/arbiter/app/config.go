@@ -44,6 +44,9 @@ type Config struct {
 	LogFormat string
 	// Metrics serves Prometheus metrics at /metrics on the main port.
 	Metrics bool
+	// DebugAddress, when set, serves Go's profiler (/debug/pprof/) on that
+	// address; keep it on a private interface.
+	DebugAddress string
 
 	// Node names this server in match ids ("<uuid>.<node>").
 	Node string
