@@ -44,6 +44,7 @@ type Budget struct {
 	exceeded bool
 
 	// Watchdog state.
+	slot    int           // index in the watchdog's running list, or -1 (dog.mu)
 	seen    uint64        // the call the baseline belongs to
 	baseCPU time.Duration // thread CPU time when the watchdog first saw it
 }
@@ -58,18 +59,17 @@ const (
 // NewBudget returns a budget of limit CPU time per call, under parent
 // (whose values and cancellation it passes on). Close it when done.
 func NewBudget(parent context.Context, limit time.Duration) *Budget {
-	b := &Budget{parent: parent, limit: limit, wall: max(WallFactor*limit, MinWall)}
+	b := &Budget{parent: parent, limit: limit, wall: max(WallFactor*limit, MinWall), slot: -1}
 	if !threadClocks {
 		b.wall = limit
 	}
 	done := make(chan struct{})
 	b.done.Store(&done)
 	context.AfterFunc(parent, b.expire)
-	watchdog.add(b)
 	return b
 }
 
-// Close stops watching the budget.
+// Close releases the budget; a call still running is no longer watched.
 func (b *Budget) Close() { watchdog.remove(b) }
 
 func (b *Budget) expire() {
@@ -91,12 +91,14 @@ func (b *Budget) Start() context.Context {
 	b.start.Store(time.Now().UnixNano())
 	n := b.run.Load()>>1 + 1
 	b.run.Store(n<<1 | 1)
+	watchdog.add(b)
 	return b
 }
 
 // Stop ends the call and reports whether it overran its limit.
 func (b *Budget) Stop() bool {
 	b.run.Store(b.run.Load() &^ 1)
+	watchdog.remove(b)
 	if threadClocks {
 		runtime.UnlockOSThread()
 	}
@@ -173,8 +175,11 @@ func (b *Budget) Err() error {
 // Value returns the parent's value for key.
 func (b *Budget) Value(key any) any { return b.parent.Value(key) }
 
-// watchdog checks every live budget a few times per CPU-limit granule.
-var watchdog = &dog{budgets: map[*Budget]struct{}{}}
+// watchdog checks the running calls' budgets every WatchInterval. Only
+// running budgets are in its list: a server with thousands of idle matches
+// costs the watchdog nothing between their ticks, and a call pays two
+// uncontended lock operations to enter and leave the list.
+var watchdog = &dog{}
 
 // WatchInterval is how often running calls are checked: the precision of
 // every budget.
@@ -182,28 +187,37 @@ const WatchInterval = 5 * time.Millisecond
 
 type dog struct {
 	mu      sync.Mutex
-	budgets map[*Budget]struct{}
-	list    []*Budget
-	dirty   bool
+	running []*Budget
 	started bool
+	scratch []*Budget // the loop's copy of running
 }
 
+// add puts b in the running list.
 func (d *dog) add(b *Budget) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.budgets[b] = struct{}{}
-	d.dirty = true
+	if b.slot < 0 {
+		b.slot = len(d.running)
+		d.running = append(d.running, b)
+	}
 	if !d.started {
 		d.started = true
 		go d.loop()
 	}
+	d.mu.Unlock()
 }
 
+// remove takes b out of the running list.
 func (d *dog) remove(b *Budget) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.budgets, b)
-	d.dirty = true
+	if i := b.slot; i >= 0 {
+		last := len(d.running) - 1
+		d.running[i] = d.running[last]
+		d.running[i].slot = i
+		d.running[last] = nil
+		d.running = d.running[:last]
+		b.slot = -1
+	}
+	d.mu.Unlock()
 }
 
 func (d *dog) loop() {
@@ -216,16 +230,11 @@ func (d *dog) loop() {
 	}
 }
 
-// snapshot returns the live budgets, rebuilt only after a change.
+// snapshot copies the running budgets.
 func (d *dog) snapshot() []*Budget {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.dirty {
-		d.list = d.list[:0]
-		for b := range d.budgets {
-			d.list = append(d.list, b)
-		}
-		d.dirty = false
-	}
-	return d.list
+	clear(d.scratch)
+	d.scratch = append(d.scratch[:0], d.running...)
+	return d.scratch
 }

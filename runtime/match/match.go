@@ -106,10 +106,12 @@ func (m *Match) schedule() {
 	}
 }
 
-// tickDue is called by the scheduler's clock when the next tick is due.
-func (m *Match) tickDue() {
+// tickDue is called by the scheduler's clock when the next tick is due;
+// it reports whether the caller must queue the match (see schedule).
+func (m *Match) tickDue() bool {
 	m.due.Store(true)
-	m.schedule()
+	m.work.Store(true)
+	return m.run.CompareAndSwap(runIdle, runQueued)
 }
 
 // runOnce is a worker's turn with the match: tasks, presence changes and a

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"container/heap"
 	"runtime"
 	"sync"
 	"time"
@@ -16,6 +15,11 @@ import (
 // large part of its memory. Here one timer goroutine keeps a heap of tick
 // deadlines and hands due matches to the workers in batches, and joins,
 // leaves, signals and stops are tasks that schedule the match the same way.
+//
+// Ticks that fall due within tickSlack of each other run in one batch:
+// the clock wakes once for all of them and wakes only as many workers as
+// there are cores, instead of one wake-up per match per tick. A tick runs
+// at most tickSlack early; the cadence is kept from the nominal times.
 //
 // A worker can be held by a callback that blocks (an nk call waiting on the
 // store); workers are several times GOMAXPROCS so that a few blocked
@@ -35,6 +39,9 @@ type scheduler struct {
 
 // Worker counts.
 const workersPerProc = 8
+
+// tickSlack is how early a tick may run to join a batch.
+const tickSlack = 2 * time.Millisecond
 
 func newScheduler() *scheduler {
 	s := &scheduler{wake: make(chan struct{}, 1)}
@@ -69,6 +76,20 @@ func (s *scheduler) enqueue(m *Match) {
 	s.mu.Unlock()
 }
 
+// enqueueBatch hands matches to the workers, waking at most one worker per
+// core: the workers take from the queue until it is empty.
+func (s *scheduler) enqueueBatch(ms []*Match) {
+	if len(ms) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.ready = append(s.ready, ms...)
+	for range min(len(ms), runtime.GOMAXPROCS(0)) {
+		s.work.Signal()
+	}
+	s.mu.Unlock()
+}
+
 func (s *scheduler) worker() {
 	defer s.workers.Done()
 	for {
@@ -95,7 +116,7 @@ func (s *scheduler) worker() {
 func (s *scheduler) tickAt(m *Match, t time.Time) {
 	s.mu.Lock()
 	earliest := len(s.timers) == 0 || t.Before(s.timers[0].at)
-	heap.Push(&s.timers, tickEntry{at: t, m: m})
+	s.timers.push(tickEntry{at: t, m: m})
 	s.mu.Unlock()
 	if earliest {
 		select {
@@ -109,6 +130,7 @@ func (s *scheduler) tickAt(m *Match, t time.Time) {
 func (s *scheduler) clock() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var due, batch []*Match
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -116,19 +138,25 @@ func (s *scheduler) clock() {
 			return
 		}
 		now := time.Now()
-		var due []*Match
-		for len(s.timers) > 0 && !s.timers[0].at.After(now) {
-			e := heap.Pop(&s.timers).(tickEntry)
-			due = append(due, e.m)
+		horizon := now.Add(tickSlack)
+		due = due[:0]
+		for len(s.timers) > 0 && !s.timers[0].at.After(horizon) {
+			due = append(due, s.timers.pop().m)
 		}
 		next := time.Hour
 		if len(s.timers) > 0 {
 			next = s.timers[0].at.Sub(now)
 		}
 		s.mu.Unlock()
+		batch = batch[:0]
 		for _, m := range due {
-			m.tickDue()
+			if m.tickDue() {
+				batch = append(batch, m)
+			}
 		}
+		s.enqueueBatch(batch)
+		clear(due)
+		clear(batch)
 		timer.Reset(next)
 		select {
 		case <-timer.C:
@@ -149,17 +177,45 @@ type tickEntry struct {
 	m  *Match
 }
 
-// tickHeap orders tick entries by time.
+// tickHeap is a binary min-heap of tick entries by time, typed so that
+// pushing and popping allocate nothing.
 type tickHeap []tickEntry
 
-func (h tickHeap) Len() int           { return len(h) }
-func (h tickHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h tickHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *tickHeap) Push(x any)        { *h = append(*h, x.(tickEntry)) }
-func (h *tickHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = tickEntry{}
-	*h = old[:len(old)-1]
-	return e
+func (h *tickHeap) push(e tickEntry) {
+	*h = append(*h, e)
+	a := *h
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !a[i].at.Before(a[p].at) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+func (h *tickHeap) pop() tickEntry {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a[last] = tickEntry{}
+	a = a[:last]
+	*h = a
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < len(a) && a[l].at.Before(a[small].at) {
+			small = l
+		}
+		if r := l + 1; r < len(a) && a[r].at.Before(a[small].at) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		a[i], a[small] = a[small], a[i]
+		i = small
+	}
+	return top
 }

@@ -19,11 +19,15 @@ import (
 func (v *vm) pcall(ctx, budget context.Context, nargs int) error {
 	L := v.L
 	base := L.GetTop() - nargs - 1
+	fn, _ := L.Get(base + 1).(*lua.LFunction)
 	v.enter(ctx)
 	L.SetContext(budget)
 	err := L.PCall(nargs, lua.MultRet, nil)
 	L.RemoveContext()
 	v.leave()
+	if err != nil {
+		v.fixTraceback(err, fn)
+	}
 	v.ret = v.ret[:0]
 	for i := base + 1; i <= L.GetTop(); i++ {
 		v.ret = append(v.ret, L.Get(i))
@@ -187,7 +191,7 @@ func rpcError(err error) error {
 // contextTable returns c as Nakama's context table.
 func (v *vm) contextTable(c *runtime.CallContext) lua.LValue {
 	if c == nil {
-		return v.L.NewTable()
+		return v.L.CreateTable(0, 0)
 	}
 	return v.toLua(c.Map())
 }

@@ -120,15 +120,14 @@ func (h *handler) bindCallbacks(mod lua.LValue) error {
 }
 
 // matchContext returns the match's context table; match_label and
-// match_tick_rate appear once match_init has returned.
+// match_tick_rate appear once match_init has returned. The table fills
+// itself on first use (lazyctx.go): most matches never read it.
 func (h *handler) matchContext() *lua.LTable {
-	t, ok := h.contextTable(h.env.Context).(*lua.LTable)
-	if !ok {
-		t = h.L.NewTable()
+	c := h.env.Context
+	if c == nil {
+		return h.L.CreateTable(0, 0)
 	}
-	t.RawSetString("match_label", lua.LNil)
-	t.RawSetString("match_tick_rate", lua.LNil)
-	return t
+	return h.lazyTable(matchContextOf{c})
 }
 
 // syncContext shows the engine's label and tick rate changes in the
@@ -200,9 +199,9 @@ func (h *handler) Init(ctx context.Context, params map[string]any) (match.Setup,
 // dispatcher, tick, state, presence, metadata) returns state, accept and
 // an optional reason.
 func (h *handler) JoinAttempt(ctx context.Context, tick int64, j match.JoinAttempt) (bool, string, error) {
-	jctx, ok := h.contextTable(j.Context).(*lua.LTable)
-	if !ok || j.Context == nil {
-		jctx = h.ctx
+	jctx := h.ctx
+	if j.Context != nil {
+		jctx = h.lazyContextTable(j.Context)
 	}
 	h.begin(cbJoinAttempt, jctx, tick)
 	h.L.Push(h.presence(j.Presence, false))

@@ -19,35 +19,47 @@ import (
 // ctxKey is where a lazy context table's metatable keeps its context.
 const ctxKey = "__arbiter_context"
 
+// matchContextOf is the context of a match's own context table, which
+// leaves match_label and match_tick_rate to the handler: they appear once
+// match_init has returned and follow the match's changes (handler.go).
+type matchContextOf struct{ c *runtime.CallContext }
+
 // lazyContextTable returns an empty table that fills itself with c.
 func (v *vm) lazyContextTable(c *runtime.CallContext) *lua.LTable {
+	return v.lazyTable(c)
+}
+
+// lazyTable returns an empty table that fills itself from ctx, a
+// *runtime.CallContext or a matchContextOf.
+func (v *vm) lazyTable(ctx any) *lua.LTable {
 	L := v.L
-	t := L.CreateTable(0, 0) // NewTable would preallocate 32 slots and a map
+	// NewTable would preallocate 32 slots and a map of 32; a first string
+	// key in a table without a map makes one of 32 too, so the table gets
+	// room for the two a match sets (match_label, match_tick_rate).
+	t := L.CreateTable(0, 2)
 	mt := L.CreateTable(0, 2)
 	ud := L.NewUserData()
-	ud.Value = c
+	ud.Value = ctx
 	mt.RawSetString(ctxKey, ud)
-	if v.fillFn == nil {
-		v.fillFn = L.NewFunction(v.fillIndex)
-	}
-	mt.RawSetString("__index", v.fillFn)
+	mt.RawSetString("__index", libs().fillIndex)
 	t.Metatable = mt
 	return t
 }
 
 // fillIndex is __index of a lazy context table.
-func (v *vm) fillIndex(L *lua.LState) int {
+func fillIndex(L *lua.LState) int {
 	t := L.CheckTable(1)
-	v.fillContext(t)
+	fill(L, t)
 	L.Push(t.RawGet(L.Get(2)))
 	return 1
 }
 
-// fillContext fills a lazy context table; other values are left alone.
-// Fields the code set before reading are kept.
+// fillContext fills a lazy context table, or makes a lazy copy a full one
+// (sharedlibs.go); other values are left alone. Fields the code set
+// before reading are kept.
 func (v *vm) fillContext(lv lua.LValue) {
 	t, ok := lv.(*lua.LTable)
-	if !ok {
+	if !ok || t.Metatable == lua.LNil || materialize(t) {
 		return
 	}
 	mt, ok := t.Metatable.(*lua.LTable)
@@ -58,67 +70,24 @@ func (v *vm) fillContext(lv lua.LValue) {
 	if !ok {
 		return
 	}
-	c, _ := ud.Value.(*runtime.CallContext)
+	var c *runtime.CallContext
+	setup := true
+	switch x := ud.Value.(type) {
+	case *runtime.CallContext:
+		c = x
+	case matchContextOf:
+		c, setup = x.c, false
+	}
 	t.Metatable = lua.LNil
 	if c == nil {
 		return
 	}
 	for k, val := range c.Map() {
+		if !setup && (k == "match_label" || k == "match_tick_rate") {
+			continue // the handler sets them in the table itself
+		}
 		if t.RawGetString(k) == lua.LNil {
 			t.RawSetString(k, v.toLua(val))
 		}
 	}
-}
-
-// The base functions that see a table without indexing it fill a lazy
-// context first.
-
-func (v *vm) lazyPairs(next lua.LValue) lua.LGFunction {
-	return func(L *lua.LState) int {
-		t := L.CheckTable(1)
-		v.fillContext(t)
-		L.Push(next)
-		L.Push(t)
-		L.Push(lua.LNil)
-		return 3
-	}
-}
-
-func (v *vm) lazyNext(next *lua.LFunction) lua.LGFunction {
-	return func(L *lua.LState) int {
-		v.fillContext(L.Get(1))
-		return v.callThrough(L, next)
-	}
-}
-
-func (v *vm) lazyRawGet(rawget *lua.LFunction) lua.LGFunction {
-	return func(L *lua.LState) int {
-		v.fillContext(L.Get(1))
-		return v.callThrough(L, rawget)
-	}
-}
-
-// callThrough calls fn with the current arguments and returns its results.
-func (v *vm) callThrough(L *lua.LState, fn *lua.LFunction) int {
-	top := L.GetTop()
-	L.Push(fn)
-	for i := 1; i <= top; i++ {
-		L.Push(L.Get(i))
-	}
-	L.Call(top, lua.MultRet)
-	return L.GetTop() - top
-}
-
-// wrapLazyBase replaces pairs, next and rawget with versions that fill a
-// lazy context table first.
-func (v *vm) wrapLazyBase(g *lua.LTable) {
-	L := v.L
-	next, _ := g.RawGetString("next").(*lua.LFunction)
-	rawget, _ := g.RawGetString("rawget").(*lua.LFunction)
-	if next == nil || rawget == nil {
-		return
-	}
-	g.RawSetString("pairs", L.NewFunction(v.lazyPairs(next)))
-	g.RawSetString("next", L.NewFunction(v.lazyNext(next)))
-	g.RawSetString("rawget", L.NewFunction(v.lazyRawGet(rawget)))
 }

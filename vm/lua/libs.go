@@ -17,26 +17,46 @@ const maxStringBytes = 16 << 20
 // (without dump), math, bit32, os (time, clock, date, difftime), a minimal
 // package and require. There is no io, debug or coroutine library and
 // nothing reaches the filesystem or the process.
+//
+// The library functions and tables are the process's shared ones, and
+// the VM's globals and libraries are lazy copies of them (sharedlibs.go).
 func (v *vm) openLibs() {
 	L := v.L
-	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath} {
-		open(L)
+	sh := libs()
+	// NewState's globals and registry are sized for a full Lua; these hold
+	// what is the VM's own: _G, the libraries, package and what its
+	// modules add.
+	g := L.CreateTable(0, 8)
+	g.Metatable = sh.gmeta
+	L.G.Global, L.Env = g, g
+	L.G.Registry = L.CreateTable(0, 1)
+	g.RawSetString("_G", g)
+	loaded := v.registryLoaded()
+	loaded.RawSetString("_G", g)
+	for _, lib := range sh.libs {
+		t := L.CreateTable(0, 0)
+		t.Metatable = lib.meta
+		g.RawSetString(lib.name, t)
+		loaded.RawSetString(lib.name, t)
+		if lib.name == lua.StringLibName {
+			mt := L.CreateTable(0, 1)
+			mt.RawSetString("__index", t)
+			L.SetMetatable(lua.LString(""), mt)
+		}
 	}
-	L.SetTop(0)
-	g := L.G.Global
-	g.RawSetString("bit32", L.SetFuncs(L.CreateTable(0, len(bit32Funcs)), bit32Funcs))
-	g.RawSetString("os", L.SetFuncs(L.CreateTable(0, len(osFuncs)), osFuncs))
-	for _, name := range []string{"dofile", "loadfile", "_printregs"} {
-		g.RawSetString(name, lua.LNil)
+	v.openPackage(g, loaded)
+}
+
+// registryLoaded returns the registry's _LOADED table, made if missing.
+func (v *vm) registryLoaded() *lua.LTable {
+	L := v.L
+	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
+	loaded, ok := reg.RawGetString("_LOADED").(*lua.LTable)
+	if !ok {
+		loaded = L.CreateTable(0, 8)
+		reg.RawSetString("_LOADED", loaded)
 	}
-	L.SetFuncs(g, baseFuncs)
-	v.wrapLazyBase(g)
-	g.RawSetString("getmetatable", L.NewFunction(v.getMetatable))
-	g.RawSetString("print", L.NewFunction(v.print))
-	g.RawSetString("require", L.NewFunction(v.require))
-	str := g.RawGetString("string").(*lua.LTable)
-	L.SetFuncs(str, stringFuncs)
-	v.openPackage(g)
+	return loaded
 }
 
 // baseFuncs replace base library functions.
@@ -55,21 +75,15 @@ var stringFuncs = map[string]lua.LGFunction{
 
 // openPackage sets up package (loaded, preload, path, cpath, loadlib) over
 // the registry's _LOADED table, which require uses.
-func (v *vm) openPackage(g *lua.LTable) {
+func (v *vm) openPackage(g, loaded *lua.LTable) {
 	L := v.L
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	loaded, ok := reg.RawGetString("_LOADED").(*lua.LTable)
-	if !ok {
-		loaded = L.NewTable()
-		reg.RawSetString("_LOADED", loaded)
-	}
-	v.loaded, v.preload, v.loading = loaded, L.NewTable(), L.NewUserData()
+	v.loaded, v.preload, v.loading = loaded, L.CreateTable(0, 0), L.NewUserData()
 	pkg := L.CreateTable(0, 5)
 	pkg.RawSetString("loaded", loaded)
 	pkg.RawSetString("preload", v.preload)
 	pkg.RawSetString("path", lua.LString(""))
 	pkg.RawSetString("cpath", lua.LString(""))
-	pkg.RawSetString("loadlib", L.NewFunction(pkgLoadlib))
+	pkg.RawSetString("loadlib", libs().loadlib)
 	g.RawSetString("package", pkg)
 	loaded.RawSetString("package", pkg)
 }
@@ -156,13 +170,6 @@ func baseCollectGarbage(L *lua.LState) int {
 }
 
 // baseGetMetatable honours __metatable, as Lua does.
-// getMetatable is getmetatable: a lazy context table is filled first (so
-// it has no metatable, as Nakama's context has none).
-func (v *vm) getMetatable(L *lua.LState) int {
-	v.fillContext(L.CheckAny(1))
-	return baseGetMetatable(L)
-}
-
 func baseGetMetatable(L *lua.LState) int {
 	mt := L.GetMetatable(L.CheckAny(1))
 	if t, ok := mt.(*lua.LTable); ok {

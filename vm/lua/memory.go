@@ -2,6 +2,7 @@ package lua
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -40,9 +41,17 @@ type memCheck struct {
 	last     time.Time
 	calls    int
 	used     int64
-	seen     map[any]struct{}
-	stack    []lua.LValue
+	*walk    // borrowed from walks during an estimate
 }
+
+// walk is an estimate's scratch space, shared through a pool: a match
+// that kept its own would hold a map the size of its VM between checks.
+type walk struct {
+	seen  map[any]struct{}
+	stack []lua.LValue
+}
+
+var walks = sync.Pool{New: func() any { return &walk{seen: map[any]struct{}{}} }}
 
 // check estimates the memory once interval has passed since the last
 // estimate (or when force is set) and fails when it is over the limit.
@@ -68,10 +77,19 @@ func (m *memCheck) check(h *handler, force bool) error {
 // estimate returns the estimated bytes h's VM holds, or a value past the
 // limit as soon as it is known to be over.
 func (m *memCheck) estimate(h *handler) int64 {
-	if m.seen == nil {
-		m.seen = map[any]struct{}{}
+	m.walk = walks.Get().(*walk)
+	defer func() {
+		clear(m.seen)
+		clear(m.stack)
+		m.stack = m.stack[:0]
+		walks.Put(m.walk)
+		m.walk = nil
+	}()
+	sh := libs() // shared: not this VM's memory
+	m.seen[sh.globals], m.seen[sh.gmeta] = struct{}{}, struct{}{}
+	for _, lib := range sh.libs {
+		m.seen[lib.table], m.seen[lib.meta] = struct{}{}, struct{}{}
 	}
-	clear(m.seen)
 	m.used = 0
 	m.stack = append(m.stack[:0], h.state, h.L.G.Global, h.loaded, h.ctx)
 	for _, fn := range h.fns {
@@ -84,8 +102,6 @@ func (m *memCheck) estimate(h *handler) int64 {
 		m.stack = m.stack[:len(m.stack)-1]
 		m.visit(v)
 	}
-	clear(m.stack)
-	m.stack = m.stack[:0]
 	return m.used
 }
 

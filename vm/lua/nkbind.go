@@ -21,7 +21,7 @@ func (v *vm) nkModule() *lua.LTable {
 	}
 	L := v.L
 	if v.lazyNK {
-		v.nk = L.NewTable()
+		v.nk = L.CreateTable(0, 4)
 		mt := L.CreateTable(0, 1)
 		mt.RawSetString("__index", L.NewFunction(v.nkIndex))
 		v.nk.Metatable = mt

@@ -34,6 +34,7 @@ type pooled struct {
 func (in *Instance) newPooled(ctx context.Context) (*pooled, error) {
 	e := in.eng
 	p := &pooled{vm: e.newVM(in.prog, e.cfg.RegistrySize), rpcs: map[string]*lua.LFunction{}}
+	materialize(p.L.G.Global) // a full table behind the read-only proxy
 	p.protectGlobals()
 	lctx, cancel := context.WithTimeout(ctx, e.cfg.LoadBudget)
 	defer cancel()

@@ -31,9 +31,6 @@ type vm struct {
 
 	// ret holds the values the last callback returned (reused).
 	ret []lua.LValue
-
-	// fillFn is __index of lazy context tables (made once).
-	fillFn *lua.LFunction
 }
 
 // newVM returns a VM with the sandboxed libraries, over an initial data
@@ -49,12 +46,14 @@ func (e *Engine) newVM(prog *program, registrySize int) *vm {
 	v := &vm{L: L, eng: e, prog: prog, ret: make([]lua.LValue, 0, 4)}
 	v.openLibs()
 	v.call.Logger = e.cfg.Logger
+	vms.Store(L, v)
 	return v
 }
 
 // close releases the state.
 func (v *vm) close() {
 	if v.L != nil {
+		vms.Delete(v.L)
 		v.L.Close()
 		v.L = nil
 	}
@@ -127,6 +126,7 @@ func (v *vm) requireModule(ctx context.Context, name string) (lua.LValue, error)
 	v.L.Push(v.L.NewFunction(v.require))
 	v.L.Push(lua.LString(name))
 	if err := v.L.PCall(1, 1, nil); err != nil {
+		v.fixTraceback(err, nil)
 		return nil, err
 	}
 	res := v.L.Get(-1)
