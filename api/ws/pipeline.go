@@ -130,12 +130,30 @@ func (p *Pipeline) process(c *conn, frame []byte) bool {
 			st = &v.Value
 		}
 		p.answer(ctx, c, cid, p.d.Status.Update(c.sess, st), nil)
+	case *rtapi.Envelope_PartyCreate, *rtapi.Envelope_PartyJoin, *rtapi.Envelope_PartyLeave,
+		*rtapi.Envelope_PartyPromote, *rtapi.Envelope_PartyAccept, *rtapi.Envelope_PartyRemove,
+		*rtapi.Envelope_PartyClose, *rtapi.Envelope_PartyJoinRequestList, *rtapi.Envelope_PartyMatchmakerAdd,
+		*rtapi.Envelope_PartyMatchmakerRemove, *rtapi.Envelope_PartyDataSend, *rtapi.Envelope_PartyUpdate:
+		p.notSupported(c, cid, &env)
 	default:
+		// A message only the server sends (match_data, error, …): Nakama
+		// does not serve it either, and closes the socket.
 		p.errorReply(c, cid, errUnrecognized)
 		c.closeWith(closeUnsupported, reasonProcessing)
 		return false
 	}
 	return true
+}
+
+// notSupported answers a request Nakama serves but Arbiter does not (the
+// party_* messages) with an error, and keeps the socket open: a client
+// calling an optional feature, such as nakama-js's createParty, sees its
+// call fail rather than losing its connection.
+func (p *Pipeline) notSupported(c *conn, cid string, env *rtapi.Envelope) {
+	p.errorReply(c, cid, &rtapi.Error{
+		Code:    int32(rtapi.Error_UNRECOGNIZED_PAYLOAD),
+		Message: metrics.EnvelopeType(env) + " is not supported by this server",
+	})
 }
 
 // reply sends env to the client.

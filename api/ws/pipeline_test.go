@@ -94,6 +94,36 @@ func TestBadMessagesCloseTheSocket(t *testing.T) {
 	}
 }
 
+// A request Nakama serves but Arbiter does not (a party) fails with an
+// error under its cid; the socket stays open for the next request.
+func TestUnsupportedRequestKeepsTheSocket(t *testing.T) {
+	requests := []*rtapi.Envelope{
+		{Message: &rtapi.Envelope_PartyCreate{PartyCreate: &rtapi.PartyCreate{Open: true, MaxSize: 4}}},
+		{Message: &rtapi.Envelope_PartyJoin{PartyJoin: &rtapi.PartyJoin{PartyId: "p"}}},
+		{Message: &rtapi.Envelope_PartyDataSend{PartyDataSend: &rtapi.PartyDataSend{PartyId: "p", OpCode: 1}}},
+		{Message: &rtapi.Envelope_PartyUpdate{PartyUpdate: &rtapi.PartyUpdate{PartyId: "p"}}},
+	}
+	names := []string{"party_create", "party_join", "party_data_send", "party_update"}
+	for _, f := range formats {
+		t.Run(f.String(), func(t *testing.T) {
+			c := newServer(t, Config{}).connect(f)
+			for i, req := range requests {
+				req.Cid = names[i]
+				c.send(req)
+				env := c.recv()
+				want := names[i] + " is not supported by this server"
+				if e := env.GetError(); env.Cid != names[i] || e.GetCode() != int32(rtapi.Error_UNRECOGNIZED_PAYLOAD) || e.GetMessage() != want {
+					t.Fatalf("got %v, want error %q with cid %s", env, want, names[i])
+				}
+			}
+			c.send(&rtapi.Envelope{Cid: "ping", Message: &rtapi.Envelope_Ping{Ping: &rtapi.Ping{}}})
+			if env := c.recv(); env.Cid != "ping" || env.GetPong() == nil {
+				t.Fatalf("after unsupported requests got %v, want pong", env)
+			}
+		})
+	}
+}
+
 func TestOversizedFrameCloses(t *testing.T) {
 	s := newServer(t, Config{MaxMessageBytes: 512})
 	c := s.connect(session.JSON)

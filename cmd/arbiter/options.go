@@ -20,7 +20,8 @@ import (
 // environment twin (ARBITER_ and the flag name in upper case with '_' for
 // '-') and a YAML key (the flag name with '_' for '-', nested maps joined by
 // '_'). Precedence, from lowest: defaults, the YAML file, the environment,
-// the command line.
+// the command line. All three take the same text for a value: durations as
+// Go durations or whole seconds, byte sizes as bytes or with a unit (4MiB).
 type options struct {
 	fs         *flag.FlagSet
 	configPath string
@@ -65,9 +66,9 @@ func newOptions(name string, cfg *app.Config) *options {
 // the VMs.
 func engineFlags(fs *flag.FlagSet, cfg *app.Config) {
 	s := &cfg.Socket
-	fs.Int64Var(&s.MaxMessageBytes, "socket-max-message-bytes", s.MaxMessageBytes, "largest socket frame a client may send")
+	byteSizeVar(fs, &s.MaxMessageBytes, "socket-max-message-bytes", "largest socket frame a client may send")
 	fs.IntVar(&s.OutboundQueue, "socket-outbound-queue", s.OutboundQueue, "frames queued to a client before it is cut off as too slow")
-	fs.IntVar(&s.OutboundBytes, "socket-outbound-bytes", s.OutboundBytes, "bytes queued to a client before it is cut off as too slow")
+	byteSizeVar(fs, &s.OutboundBytes, "socket-outbound-bytes", "bytes queued to a client before it is cut off as too slow")
 	fs.Float64Var(&s.RateLimit, "socket-rate-limit", s.RateLimit, "messages per second a socket may send (negative: no limit)")
 	fs.IntVar(&s.RateBurst, "socket-rate-burst", s.RateBurst, "burst of messages above the rate limit")
 	durationVar(fs, &s.PingPeriod, "socket-ping-period", "interval of the server's pings")
@@ -87,7 +88,7 @@ func engineFlags(fs *flag.FlagSet, cfg *app.Config) {
 	l := &cfg.Lua
 	durationVar(fs, &l.RPCBudget, "lua-rpc-budget", "CPU time a Lua RPC or hook may take")
 	fs.IntVar(&l.PoolMax, "lua-pool-max", l.PoolMax, "Lua VMs serving RPCs at once")
-	fs.Int64Var(&l.MatchMemoryLimit, "lua-match-memory-limit", l.MatchMemoryLimit, "bytes a Lua match may hold before it ends (0: no limit)")
+	byteSizeVar(fs, &l.MatchMemoryLimit, "lua-match-memory-limit", "bytes a Lua match may hold before it ends (0: no limit)")
 	w := &cfg.WASM
 	fs.Var(uint32Value{&w.MemoryLimitPages}, "wasm-memory-pages", "64 KiB pages a WASM instance may grow to")
 	durationVar(fs, &w.CallBudget, "wasm-rpc-budget", "CPU time a WASM RPC or hook may take")

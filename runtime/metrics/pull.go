@@ -138,9 +138,9 @@ func (p *pull) Collect(ch chan<- prometheus.Metric) {
 	})
 }
 
-// activeMatches reports the running matches by module; a module seen once
-// keeps being reported (at 0 when its matches have ended), so its series
-// does not vanish between matches.
+// newActiveMatches returns the collector of the running matches by module
+// (fn counts them); a module seen once keeps being reported (at 0 when its
+// matches have ended), so its series does not vanish between matches.
 func newActiveMatches(fn func() map[string]int) prometheus.Collector {
 	var mu sync.Mutex
 	seen := map[string]bool{}

@@ -125,7 +125,26 @@ func start(ctx context.Context, c Config, log *slog.Logger, store Store, desc st
 	a.watch()
 	log.Info("arbiter listening", "address", a.ln.Addr().String(), "store", desc, "modules", c.Modules,
 		"watch", a.watcher != nil, "admin_api", c.AdminUser != "")
+	logShortTokenExpiry(log, c.TokenExpiry)
 	return a, nil
+}
+
+// ShortTokenExpiry is the session token lifetime below which the server
+// says at startup that clients will refresh their sessions all the time.
+const ShortTokenExpiry = 5 * time.Minute
+
+const shortExpiryMessage = "session tokens expire in under 5 minutes: client SDKs will refresh sessions on every call; " +
+	"set a longer --token-expiry in production (e.g. 2h)"
+
+// logShortTokenExpiry notes a short session token lifetime. Nakama's
+// default (60 s, kept for compatibility) is shorter than the margin the
+// client SDKs refresh a session within (nakama-js: 5 minutes), so they
+// refresh it before every call, and nakama-js warns each time.
+func logShortTokenExpiry(log *slog.Logger, expiry time.Duration) {
+	if expiry >= ShortTokenExpiry {
+		return
+	}
+	log.Info(shortExpiryMessage, "token_expiry", expiry.String())
 }
 
 // watch starts watching the modules folder when the configuration says so:

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -402,4 +404,67 @@ func TestTraceHeader(t *testing.T) {
 			t.Errorf("%s %q: status %d, trace %q, want %q", c.header, c.value, res.StatusCode, got, c.want)
 		}
 	}
+}
+
+// TestShortTokenExpiryNote checks the startup note about a session token
+// lifetime under 5 minutes (the default 60 s among them), and its absence
+// from 5 minutes up.
+func TestShortTokenExpiryNote(t *testing.T) {
+	for _, c := range []struct {
+		expiry time.Duration
+		noted  bool
+	}{
+		{Default().TokenExpiry, true},
+		{ShortTokenExpiry - time.Second, true},
+		{ShortTokenExpiry, false},
+		{2 * time.Hour, false},
+	} {
+		t.Run(c.expiry.String(), func(t *testing.T) {
+			var buf syncBuffer
+			cfg := testConfig(t)
+			cfg.TokenExpiry = c.expiry
+			cfg.Modules = t.TempDir()
+			a, err := New(t.Context(), cfg, slog.New(slog.NewTextHandler(&buf, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Shutdown(context.Background())
+			var notes []string
+			for _, l := range strings.Split(buf.String(), "\n") {
+				if strings.Contains(l, "--token-expiry") {
+					notes = append(notes, l)
+				}
+			}
+			switch {
+			case !c.noted && len(notes) > 0:
+				t.Fatalf("noted a token expiry of %s:\n%s", c.expiry, buf.String())
+			case c.noted && len(notes) != 1:
+				t.Fatalf("want one note about the token expiry of %s, got:\n%s", c.expiry, buf.String())
+			case c.noted:
+				for _, want := range []string{"level=INFO", "client SDKs will refresh sessions on every call", "token_expiry=" + c.expiry.String()} {
+					if !strings.Contains(notes[0], want) {
+						t.Errorf("note lacks %q: %s", want, notes[0])
+					}
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent logging.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,8 +1,9 @@
 // Module RPCs through nakama-js: over REST with a session (client.rpc), with
 // the HTTP key (client.rpcHttpKey, a GET with the payload in the query),
 // raw with unwrap, and over the socket in both formats (socket.rpc); the
-// errors of unknown ids and of failing functions, with Nakama's codes. The
-// RPCs are lobby.lua's echo and the fixtures of testdata/modules/e2e_rpcs.lua.
+// errors of unknown ids and of failing functions, with Nakama's codes, and
+// of a request the server does not serve (createParty). The RPCs are
+// lobby.lua's echo and the fixtures of testdata/modules/e2e_rpcs.lua.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseURL, newClient, newUser, rejectsWith } from '../lib/nakama.mjs';
@@ -12,6 +13,7 @@ import { httpKey, openGameSocket } from '../lib/matches.mjs';
 const client = newClient();
 
 // Socket error codes (rtapi.Error.Code).
+const UNRECOGNIZED_PAYLOAD = 1;
 const BAD_INPUT = 3;
 const RUNTIME_FUNCTION_NOT_FOUND = 6;
 const RUNTIME_FUNCTION_EXCEPTION = 7;
@@ -122,6 +124,14 @@ for (const format of formats) {
       await rejectsRealtime(socket.rpc('e2e_error_code', ''), RUNTIME_FUNCTION_EXCEPTION, 'bad input here');
       await rejectsRealtime(socket.rpc('', ''), BAD_INPUT, 'RPC ID must be set');
       assert.equal((await socket.rpc('echo', 'still open')).payload, 'still open');
+    });
+
+    test('a request the server does not serve (createParty) fails; the socket stays open', async (t) => {
+      const alice = await newUser(client);
+      const socket = await openGameSocket(t, client, alice, format);
+      await rejectsRealtime(socket.createParty(true, 4), UNRECOGNIZED_PAYLOAD,
+        'party_create is not supported by this server');
+      assert.equal((await socket.rpc('echo', 'after the party')).payload, 'after the party');
     });
   });
 }
