@@ -46,6 +46,7 @@ cp "$root/sdk/rust/target/wasm32-unknown-unknown/release/tictactoe_rust.wasm" "$
 echo "== AssemblyScript SDK: tictactoe_as.wasm"
 command -v node >/dev/null 2>&1 || fail "node not found (apt-get install -y nodejs npm)"
 command -v npm >/dev/null 2>&1 || fail "npm not found (apt-get install -y nodejs npm)"
+node_problem="$("$root/test/check-node.sh" 2>&1)" || fail "$node_problem"
 (
   cd "$root/sdk/assemblyscript"
   [ -x node_modules/.bin/asc ] || npm ci --no-audit --no-fund --loglevel=error

@@ -15,7 +15,7 @@ import { Decoder, Encoder, MAX_MESSAGE_BYTES, Value } from "./codec";
 import { dispatcher, JoinResult, MatchHandler, MatchSetup } from "./match";
 import {
   clearPendingError, loadFn, setModuleName, matchFactories, matchmakerFn, matchNames, pendingError,
-  rpcFns, rpcIds, shutdownFn,
+  policyName, policyNames, policyValues, rpcFns, rpcIds, shutdownFn,
 } from "./register";
 import { Context, MatchmakerEntry, Message, Presence, readStringMap } from "./types";
 
@@ -134,11 +134,16 @@ export function arbiter_init(ptr: usize, len: u32): u64 {
     if (failed()) return failedReply();
   }
   const e = okValue();
-  e.map(4);
+  const policies = policyNames.length;
+  e.map(policies > 0 ? 5 : 4);
   e.key("rpcs").strings(rpcIds);
   e.key("match_handlers").strings(matchNames);
   e.key("matchmaker_matched").bool(matchmakerFn != null);
   e.key("shutdown").bool(shutdownFn != null);
+  if (policies > 0) {
+    e.key("match_policies").map(policies);
+    for (let i = 0; i < policies; i++) e.key(policyNames[i]).string(policyName(policyValues[i]));
+  }
   return done();
 }
 
@@ -406,4 +411,49 @@ export function arbiter_match_signal(ptr: usize, len: u32): u64 {
   e.map(1);
   e.key("data").stringOrNil(reply);
   return done();
+}
+
+// ------------------------------------------------------------ hot reload (ABI.md §5.6)
+
+// The old version hands the match's state over as bytes; the handler goes
+// on whatever the outcome.
+export function arbiter_match_snapshot(ptr: usize, len: u32): u64 {
+  const d = new Decoder(ptr, len);
+  const n = begin(d, len);
+  let tick: i64 = 0;
+  for (let i = 0; i < n; i++) {
+    d.key();
+    if (d.keyIs("tick")) tick = d.readInt();
+    else if (d.keyIs("context")) matchCtx = Context.read(d);
+    else d.skip();
+  }
+  if (!end(d, n, len)) return malformed(d);
+  const h = current;
+  if (h == null) return noMatch();
+  const data = h.snapshot(matchCtx, tick);
+  if (failed()) return failedReply();
+  if (h.ended) return nilState();
+  okValue().bytes(data);
+  return done();
+}
+
+// The new version rebuilds the state, after arbiter_match_create and
+// instead of arbiter_match_init.
+export function arbiter_match_restore(ptr: usize, len: u32): u64 {
+  const d = new Decoder(ptr, len);
+  const n = begin(d, len);
+  let tick: i64 = 0;
+  let data = new Uint8Array(0);
+  for (let i = 0; i < n; i++) {
+    d.key();
+    if (d.keyIs("data")) data = d.readBytes(); // bytes, or a string
+    else if (d.keyIs("tick")) tick = d.readInt();
+    else if (d.keyIs("context")) matchCtx = Context.read(d);
+    else d.skip(); // name: the handler arbiter_match_create made
+  }
+  if (!end(d, n, len)) return malformed(d);
+  const h = current;
+  if (h == null) return noMatch();
+  h.restore(matchCtx, tick, data);
+  return matchDone(h);
 }

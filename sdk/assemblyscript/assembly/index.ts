@@ -12,6 +12,6 @@ export {
 } from "./nk";
 export {
   ContextFn, fail, MatchFactory, MatchmakerFn, moduleName, onLoad, registerMatch, registerMatchmakerMatched,
-  registerRpc, registerShutdown, RpcFn,
+  registerRpc, registerShutdown, ReloadPolicy, RpcFn, setReloadPolicy,
 } from "./register";
 export { Context, MatchmakerEntry, Message, Presence } from "./types";

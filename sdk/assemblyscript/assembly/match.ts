@@ -10,6 +10,7 @@ import {
 import { Encoder, Value } from "./codec";
 import { JsonWriter } from "./json";
 import { takeReply } from "./nk";
+import { fail } from "./register";
 import { Context, Message, Presence } from "./types";
 
 /** What match init returns besides the state it keeps. */
@@ -37,12 +38,17 @@ export class JoinResult {
 /**
  * The logic of an authoritative match. Subclass it, keep the match state in
  * fields, and override the callbacks (the defaults accept every player and
- * do nothing). Register a factory with registerMatch.
+ * do nothing; terminate lets the match run until the grace period ends).
+ * Register a factory with registerMatch.
  *
  * A callback ends the match by calling this.end() before returning (as
  * returning a nil state does in Nakama's runtimes); it fails the match with
  * an error by calling fail(message) (see exports.ts). Init must return a
  * MatchSetup; calling end() in init refuses to create the match.
+ *
+ * To move running matches to a new version of the module on hot reload,
+ * override snapshot and restore and set the handler's policy with
+ * setReloadPolicy(name, ReloadPolicy.MIGRATE).
  */
 export abstract class MatchHandler {
   /** @internal set by end() */
@@ -71,11 +77,48 @@ export abstract class MatchHandler {
   join(ctx: Context, d: Dispatcher, tick: i64, presences: Presence[]): void {}
   leave(ctx: Context, d: Dispatcher, tick: i64, presences: Presence[]): void {}
   loop(ctx: Context, d: Dispatcher, tick: i64, messages: Message[]): void {}
-  /** The server is shutting down: the match has graceSeconds left. */
+  /**
+   * The server is shutting down: the match has graceSeconds left. As in
+   * Nakama, a match that does not call end() goes on (loop is still
+   * called) until the grace period ends; end() ends it now. By default,
+   * the match goes on.
+   */
   terminate(ctx: Context, d: Dispatcher, tick: i64, graceSeconds: i32): void {}
   /** Answers match_signal; null answers "". */
   signal(ctx: Context, d: Dispatcher, tick: i64, data: string): string | null {
     return null;
+  }
+
+  /**
+   * Hands the state to a new version of the module (hot reload with
+   * ReloadPolicy.MIGRATE, ABI.md §5.6): returns the state as bytes, in any
+   * format the module chooses (encode(Value), JSON, ...), which the new
+   * version's restore reads. It must not change the state (nor call
+   * end()): if the new version cannot restore it, the match goes on with
+   * this one. fail(message) refuses the move: the match keeps its code and
+   * the server logs a warning.
+   *
+   * By default, refuses: a match that does not override it keeps its code
+   * whatever its policy.
+   */
+  snapshot(ctx: Context, tick: i64): Uint8Array {
+    fail("arbiter: the match handler does not implement snapshot");
+    return new Uint8Array(0);
+  }
+
+  /**
+   * Rebuilds the state of a running match, in the new version of the
+   * module, from the bytes an earlier version's snapshot returned. The
+   * handler comes from the factory as for a new match, and restore is
+   * called **instead of** init: the match keeps its id, tick, tick rate,
+   * label and presences (join is not called again; ctx carries the
+   * current label and tick rate). fail(message) or end() refuses the data:
+   * the match stays on the old version.
+   *
+   * By default, refuses.
+   */
+  restore(ctx: Context, tick: i64, data: Uint8Array): void {
+    fail("arbiter: the match handler does not implement restore");
   }
 }
 

@@ -58,6 +58,49 @@ export function registerMatch(name: string, factory: MatchFactory): void {
   matchFactories.push(factory);
 }
 
+/**
+ * What a match handler's running matches do when the server loads a new
+ * version of the module (ABI.md §5.6).
+ */
+export enum ReloadPolicy {
+  /** Running matches finish on the version they started with (the default). */
+  KEEP = 0,
+  /**
+   * Running matches move to the new version at their next tick: the old
+   * version's MatchHandler.snapshot hands the state to the new version's
+   * MatchHandler.restore (both versions must implement them; if either
+   * fails, the match keeps its old version).
+   */
+  MIGRATE = 1,
+}
+
+/** @internal */
+export const policyNames = new Array<string>(0);
+/** @internal */
+export const policyValues = new Array<ReloadPolicy>(0);
+
+/**
+ * Sets what the running matches of match handler name do when the server
+ * loads a new version of the module: ReloadPolicy.KEEP (the default) or
+ * ReloadPolicy.MIGRATE. The policy of the new version decides. name must
+ * be a handler this module registers, or the server refuses the module.
+ */
+export function setReloadPolicy(name: string, policy: ReloadPolicy): void {
+  for (let i = 0; i < policyNames.length; i++) {
+    if (policyNames[i] == name) {
+      policyValues[i] = policy;
+      return;
+    }
+  }
+  policyNames.push(name);
+  policyValues.push(policy);
+}
+
+/** @internal the ABI name of a policy */
+export function policyName(p: ReloadPolicy): string {
+  return p == ReloadPolicy.MIGRATE ? "migrate" : "keep";
+}
+
 /** Sets the matchmaker hook. */
 export function registerMatchmakerMatched(fn: MatchmakerFn): void {
   matchmakerFn = fn;

@@ -38,7 +38,10 @@ test("codec: the JS and AssemblyScript encodings agree", () => {
 test("init: registrations, and onLoad only when load is true", () => {
   const g = instantiate(module, nk);
   let r = g.call("init", { context: ctx({ execution_mode: "run_once" }), module: "games.probe", load: false });
-  assert.deepEqual(r, { status: 0, value: { rpcs: ["ok", "bad", "Mixed", "nk_error"], match_handlers: ["probe"], matchmaker_matched: true, shutdown: true } });
+  assert.deepEqual(r, { status: 0, value: {
+    rpcs: ["ok", "bad", "Mixed", "nk_error"], match_handlers: ["probe", "counter", "plain"], matchmaker_matched: true, shutdown: true,
+    match_policies: { counter: "migrate", plain: "keep" },
+  } });
   assert.equal(g.logs.length, 0, "onLoad ran without load");
   r = g.call("init", { context: ctx(), module: "games.probe", load: true, future_key: [1, { x: null }] });
   assert.equal(r.status, 0);
@@ -90,10 +93,10 @@ test("hooks: matchmaker and shutdown", () => {
 const mctx = (label) => ctx({ execution_mode: "match", match_id: "m1", match_node: "n1", match_label: label, match_tick_rate: 7 });
 const px = { user_id: "u1", session_id: "s1", username: "one", node: "n1" };
 
-function newMatch(params = null) {
+function newMatch(params = null, name = "probe") {
   const g = instantiate(module, nk);
   g.call("init", { context: ctx(), module: "probe", load: false });
-  assert.deepEqual(g.call("match_create", { name: "probe", match_id: "m1", context: mctx("") }), { status: 0, value: null, empty: true });
+  assert.deepEqual(g.call("match_create", { name, match_id: "m1", context: mctx("") }), { status: 0, value: null, empty: true });
   return { g, init: g.call("match_init", { params }) };
 }
 
@@ -148,6 +151,80 @@ test("match: terminate and an empty leave end the match", () => {
   assert.deepEqual(g.sent, [{ op: 11, data: "bye in 30", to: "all", sender: null, flags: 1 }]);
   ({ g } = newMatch());
   assert.deepEqual(g.call("match_leave", { presences: [], tick: 2 }), { status: 2, value: null });
+});
+
+test("match: without terminate the match goes on until the grace period ends", () => {
+  const { g, init } = newMatch(null, "plain");
+  assert.deepEqual(init, { status: 0, value: { tick_rate: 1, label: "" } });
+  assert.deepEqual(g.call("match_terminate", { grace_seconds: 30, tick: 2 }), { status: 0, value: null, empty: true });
+  assert.deepEqual(g.call("match_loop", { messages: [], tick: 3 }), { status: 0, value: null, empty: true });
+  assert.deepEqual(g.call("match_terminate", { grace_seconds: 0, tick: 4 }), { status: 0, value: null, empty: true });
+});
+
+const counted = (n) => Array(n).fill({ sender: px, op_code: 1, data: new Uint8Array([120]), reliable: true, receive_time_ms: 1 });
+
+// A new instance of the module with a counter match created, before init
+// or restore.
+function newCounter() {
+  const g = instantiate(module, nk);
+  g.call("init", { context: ctx(), module: "probe", load: false });
+  assert.deepEqual(g.call("match_create", { name: "counter", match_id: "m1", context: mctx("") }), { status: 0, value: null, empty: true });
+  return g;
+}
+
+test("reload: snapshot in the old version, restore in the new one", () => {
+  const old = newCounter();
+  assert.equal(old.call("match_init", { params: null }).status, 0);
+  old.call("match_loop", { messages: counted(3), tick: 1 });
+  const snap = old.call("match_snapshot", { tick: 2 });
+  assert.equal(snap.status, 0);
+  assert.ok(snap.value instanceof Uint8Array, "the snapshot is bytes");
+  assert.deepEqual(decode(snap.value), { count: 3, restores: 0 });
+  // The snapshot changed nothing: the old match goes on.
+  assert.deepEqual(old.call("match_snapshot", { tick: 2 }), snap);
+  assert.deepEqual(old.call("match_snapshot", { tick: -1 }), { status: 1, value: { message: "not now", code: 13 } });
+  old.call("match_loop", { messages: counted(1), tick: 2 });
+  assert.equal(old.call("match_signal", { data: "", tick: 2 }).value.data, "count=4 restores=0 tick=2 label=");
+
+  // The new version: create, then restore instead of init, with the
+  // match's current context.
+  const next = newCounter();
+  assert.deepEqual(next.call("match_restore", { name: "counter", data: snap.value, tick: 2, context: mctx("players=1") }),
+    { status: 0, value: null, empty: true });
+  next.call("match_loop", { messages: counted(2), tick: 3 });
+  assert.equal(next.call("match_signal", { data: "", tick: 3 }).value.data, "count=5 restores=1 tick=3 label=players=1");
+  assert.deepEqual(decode(next.call("match_snapshot", { tick: 4 }).value), { count: 5, restores: 1 });
+
+  // Data as a string is accepted too.
+  const str = newCounter();
+  const text = new TextDecoder().decode(snap.value);
+  assert.equal(str.call("match_restore", { name: "counter", data: text, tick: 2 }).status, 0);
+  assert.equal(str.call("match_signal", { data: "", tick: 2 }).value.data, "count=3 restores=1 tick=2 label=");
+});
+
+test("reload: refusals", () => {
+  // Bad data, and end() in restore, refuse it.
+  assert.deepEqual(newCounter().call("match_restore", { name: "counter", data: new Uint8Array([9]), tick: 1 }),
+    { status: 1, value: { message: "bad snapshot", code: 3 } });
+  assert.deepEqual(newCounter().call("match_restore", { name: "counter", data: encode({ end: true }), tick: 1 }),
+    { status: 2, value: null });
+  // Without a match there is nothing to snapshot or restore.
+  const g = instantiate(module, nk);
+  g.call("init", { context: ctx(), module: "probe", load: false });
+  assert.equal(g.call("match_snapshot", { tick: 1 }).status, 1);
+  assert.equal(g.call("match_restore", { data: new Uint8Array(0), tick: 1 }).status, 1);
+  // A handler that does not implement them refuses both, and goes on.
+  const { g: plain } = newMatch(null, "plain");
+  assert.deepEqual(plain.call("match_snapshot", { tick: 1 }),
+    { status: 1, value: { message: "arbiter: the match handler does not implement snapshot", code: 13 } });
+  assert.deepEqual(plain.call("match_loop", { messages: [], tick: 2 }), { status: 0, value: null, empty: true });
+  const fresh = instantiate(module, nk);
+  fresh.call("init", { context: ctx(), module: "probe", load: false });
+  fresh.call("match_create", { name: "plain", match_id: "m1" });
+  assert.deepEqual(fresh.call("match_restore", { name: "plain", data: new Uint8Array([1]), tick: 1 }),
+    { status: 1, value: { message: "arbiter: the match handler does not implement restore", code: 13 } });
+  // Malformed input.
+  assert.equal(newCounter().call("match_restore", Uint8Array.from([0x07, 0x00])).status, 5);
 });
 
 test("memory stays flat over many calls (garbage is collected)", () => {

@@ -2,9 +2,9 @@
 // exports.test.mjs with a host written in JavaScript.
 
 import {
-  Code, Context, Dispatcher, fail, JoinResult, JsonWriter, lastError, logger, MatchHandler,
+  Code, Context, decode, Dispatcher, encode, fail, JoinResult, JsonWriter, lastError, logger, MatchHandler,
   MatchmakerEntry, MatchSetup, Message, moduleName, nk, onLoad, Presence, registerMatch,
-  registerMatchmakerMatched, registerRpc, registerShutdown, Value,
+  registerMatchmakerMatched, registerRpc, registerShutdown, ReloadPolicy, setReloadPolicy, Value,
 } from "../index";
 
 export * from "../exports";
@@ -84,3 +84,55 @@ class Probe extends MatchHandler {
 }
 
 registerMatch("probe", (): MatchHandler => new Probe());
+
+// A match that counts messages and moves to new versions of the module
+// (policy migrate), counting its moves.
+class Counter extends MatchHandler {
+  count: i64 = 0;
+  restores: i64 = 0;
+
+  init(ctx: Context, params: Value): MatchSetup {
+    return new MatchSetup(5, "counter");
+  }
+  loop(ctx: Context, d: Dispatcher, tick: i64, messages: Message[]): void {
+    this.count += messages.length;
+  }
+  signal(ctx: Context, d: Dispatcher, tick: i64, data: string): string | null {
+    return "count=" + this.count.toString() + " restores=" + this.restores.toString() + " tick=" + tick.toString() +
+      " label=" + ctx.matchLabel;
+  }
+  snapshot(ctx: Context, tick: i64): Uint8Array {
+    if (tick < 0) {
+      fail("not now");
+      return new Uint8Array(0);
+    }
+    return encode(Value.map().set("count", Value.int(this.count)).set("restores", Value.int(this.restores)));
+  }
+  restore(ctx: Context, tick: i64, data: Uint8Array): void {
+    const v = decode(data);
+    if (v == null || !v.isMap()) {
+      fail("bad snapshot", Code.INVALID_ARGUMENT);
+      return;
+    }
+    if (v.has("end")) {
+      this.end();
+      return;
+    }
+    this.count = v.get("count").asInt();
+    this.restores = v.get("restores").asInt() + 1;
+  }
+}
+
+registerMatch("counter", (): MatchHandler => new Counter());
+setReloadPolicy("counter", ReloadPolicy.KEEP);
+setReloadPolicy("counter", ReloadPolicy.MIGRATE); // a later call replaces the policy
+
+// A match with nothing but init: every other callback is the default.
+class Plain extends MatchHandler {
+  init(ctx: Context, params: Value): MatchSetup {
+    return new MatchSetup(1);
+  }
+}
+
+registerMatch("plain", (): MatchHandler => new Plain());
+setReloadPolicy("plain", ReloadPolicy.KEEP);

@@ -66,7 +66,7 @@ for (const name of names) {
 }
 
 // The examples, built with the package's asconfig.json.
-for (const [example, file] of [["echo", "echo_as.wasm"], ["tictactoe", "tictactoe_as.wasm"]]) {
+for (const [example, file] of [["echo", "echo_as.wasm"], ["tictactoe", "tictactoe_as.wasm"], ["arena", "arena_as.wasm"]]) {
   test(`example ${example} imports only arbiter_v1`, async () => {
     const wasm = path.join(out, file);
     await compile([path.join(root, "examples", example, "index.ts"), "--config", path.join(root, "asconfig.json"), "-o", wasm]);

@@ -93,4 +93,6 @@ exports! {
     arbiter_match_loop => calls::match_loop,
     arbiter_match_terminate => calls::match_terminate,
     arbiter_match_signal => calls::match_signal,
+    arbiter_match_snapshot => calls::match_snapshot,
+    arbiter_match_restore => calls::match_restore,
 }

@@ -4,7 +4,7 @@
 
 use crate::codec::{decode, Encoder};
 use crate::matches::{DynMatch, JoinAttempt, Next, Signal};
-use crate::register::{MatchInitFn, Registry};
+use crate::register::{MatchFns, Registry};
 use crate::types::{code, status, Context, Error, MatchmakerEntry, Message, Presence};
 use crate::value::{Map, Value};
 use std::cell::RefCell;
@@ -25,7 +25,7 @@ fn fail(e: Error) -> Reply {
 
 /// The match of this instance (ABI.md §5.5).
 struct Current {
-    init: MatchInitFn,
+    fns: MatchFns,
     state: Option<Box<dyn DynMatch>>,
     initialised: bool,
     ctx: Rc<Context>, // the match context last received
@@ -120,12 +120,20 @@ pub(crate) fn init(b: &[u8], register: fn(&mut Registry) -> Result<(), Error>) -
         let mut rpcs: Vec<Value> = reg.rpcs.values().map(|(id, _)| Value::from(id)).collect();
         rpcs.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         let handlers: Vec<Value> = reg.matches.keys().map(Value::from).collect();
-        let reply = crate::map! {
+        let mut reply = crate::map! {
             "rpcs" => rpcs,
             "match_handlers" => handlers,
             "matchmaker_matched" => reg.matchmaker.is_some(),
             "shutdown" => reg.shutdown.is_some(),
         };
+        if !reg.policies.is_empty() {
+            let policies: Map = reg
+                .policies
+                .iter()
+                .map(|(name, p)| (name.clone(), Value::from(p.as_str())))
+                .collect();
+            reply.insert("match_policies".to_string(), Value::Map(policies));
+        }
         RUNTIME.with(|r| r.borrow_mut().reg = Some(reg));
         Reply::Ok(Value::Map(reply))
     })
@@ -204,7 +212,7 @@ pub(crate) fn match_create(b: &[u8]) -> Reply {
     serve(b, |mut m| {
         let name = take_string(&mut m, "name");
         let init = RUNTIME.with(|r| r.borrow().reg.as_ref().map(|reg| reg.matches.get(&name).copied()));
-        let init = match init {
+        let fns = match init {
             None => return not_initialised(),
             Some(None) => {
                 return Reply::Fail(
@@ -219,7 +227,7 @@ pub(crate) fn match_create(b: &[u8]) -> Reply {
             ctx.match_id = take_string(&mut m, "match_id");
         }
         let current = Current {
-            init,
+            fns,
             state: None,
             initialised: false,
             ctx: Rc::new(ctx),
@@ -246,7 +254,7 @@ pub(crate) fn match_init(b: &[u8]) -> Reply {
         keep_context(&mut m);
         // The match's pieces are taken out of the runtime while user code
         // runs, so that nothing it calls finds the runtime borrowed.
-        let found = RUNTIME.with(|r| r.borrow().current.as_ref().map(|c| (c.init, c.ctx.clone())));
+        let found = RUNTIME.with(|r| r.borrow().current.as_ref().map(|c| (c.fns.init, c.ctx.clone())));
         let (init, ctx) = match found {
             Some(x) => x,
             None => return fail(Error::msg("arbiter: match_init before match_create")),
@@ -383,6 +391,58 @@ pub(crate) fn match_signal(b: &[u8]) -> Reply {
             Signal::End => (Next::End, None),
             Signal::Fail(e) => (Next::Fail(e), None),
         })
+    })
+}
+
+// --- hot reload (ABI.md §5.6) ---------------------------------------------
+
+/// `arbiter_match_snapshot`: the old version hands the state over as bytes.
+/// The state is kept whatever the outcome.
+pub(crate) fn match_snapshot(b: &[u8]) -> Reply {
+    serve(b, |mut m| {
+        keep_context(&mut m);
+        let tick = int(&m, "tick");
+        with_state(None, |s, ctx| match s.snapshot(ctx, tick) {
+            Ok(data) => (Next::Continue, Some(Value::Bytes(data))),
+            Err(e) => (Next::Fail(e), None),
+        })
+    })
+}
+
+/// `arbiter_match_restore`: the new version rebuilds the state, after
+/// `arbiter_match_create` and instead of `arbiter_match_init`.
+pub(crate) fn match_restore(b: &[u8]) -> Reply {
+    serve(b, |mut m| {
+        keep_context(&mut m);
+        let tick = int(&m, "tick");
+        let data = match take(&mut m, "data") {
+            Value::Bytes(d) => d,
+            Value::String(s) => s.into_bytes(),
+            Value::Nil => Vec::new(),
+            v => {
+                return Reply::Fail(
+                    status::MALFORMED,
+                    Error::msg(format!("arbiter: match_restore data is a {}, not bytes", v.type_name())),
+                )
+            }
+        };
+        let found = RUNTIME.with(|r| r.borrow().current.as_ref().map(|c| (c.fns.restore, c.ctx.clone())));
+        let (restore, ctx) = match found {
+            Some(x) => x,
+            None => return fail(Error::msg("arbiter: match_restore before match_create")),
+        };
+        match restore(&ctx, tick, &data) {
+            Ok(state) => {
+                RUNTIME.with(|r| {
+                    if let Some(cur) = r.borrow_mut().current.as_mut() {
+                        cur.state = Some(state);
+                        cur.initialised = true;
+                    }
+                });
+                Reply::Nil
+            }
+            Err(e) => fail(e),
+        }
     })
 }
 

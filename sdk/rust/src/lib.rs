@@ -8,7 +8,9 @@
 //! * [`module!`] declares the crate a module and names its registration
 //!   function, which fills a [`Registry`] in `arbiter_init`;
 //! * [`Match`] is an authoritative match whose state is a Rust value, with
-//!   a [`Dispatcher`] to broadcast, kick and update the label;
+//!   a [`Dispatcher`] to broadcast, kick and update the label; with
+//!   [`ReloadPolicy::Migrate`] its state moves to a new version of the
+//!   module on hot reload ([`Match::match_snapshot`], [`Match::match_restore`]);
 //! * [`nk::call`] calls any nk function of the server; [`logger`] logs;
 //! * [`Value`], [`encode`] and [`decode`] are the ABI's value model and
 //!   encoding; [`json`] reads and writes the JSON games exchange.
@@ -45,7 +47,7 @@ mod abi;
 pub mod testing;
 
 pub use codec::{decode, encode, CodecError, Encoder};
-pub use matches::{Dispatcher, JoinAttempt, Match, Next, Signal};
+pub use matches::{Dispatcher, JoinAttempt, Match, Next, ReloadPolicy, Signal};
 pub use register::Registry;
 pub use types::{code, status, Context, Error, MatchmakerEntry, Message, Presence};
 pub use value::{Map, Value, NIL};

@@ -83,15 +83,76 @@ pub trait Match: Sized + 'static {
     /// One tick: the messages that arrived since the last, in order.
     fn match_loop(&mut self, ctx: &Context, d: &Dispatcher, tick: i64, messages: &[Message]) -> Next;
 
-    /// The server is shutting down; the match has `grace_seconds` left. By
-    /// default, it ends at once.
+    /// The server is shutting down; the match has `grace_seconds` left.
+    /// As in Nakama, [`Next::Continue`] keeps the match running (its
+    /// `match_loop` goes on being called) until the grace period ends, and
+    /// [`Next::End`] ends it now. By default, the match goes on (the same
+    /// default as the AssemblyScript SDK).
     fn match_terminate(&mut self, _ctx: &Context, _d: &Dispatcher, _tick: i64, _grace_seconds: i64) -> Next {
-        Next::End
+        Next::Continue
     }
 
     /// Answers `match_signal`. By default, answers "".
     fn match_signal(&mut self, _ctx: &Context, _d: &Dispatcher, _tick: i64, _data: &str) -> Signal {
         Signal::Reply(String::new())
+    }
+
+    /// Hands the state to a new version of the module (hot reload with
+    /// [`ReloadPolicy::Migrate`], ABI.md §5.6): returns the state as bytes,
+    /// in any format the module chooses (the new version's
+    /// [`Match::match_restore`] reads them). It takes `&self`: the state
+    /// must not change, since the match goes on with it if the new version
+    /// cannot restore it. An error refuses the move (the match keeps its
+    /// code and the server logs a warning).
+    ///
+    /// By default, refuses: a match that does not implement it keeps its
+    /// code whatever its policy.
+    fn match_snapshot(&self, _ctx: &Context, _tick: i64) -> Result<Vec<u8>, Error> {
+        Err(Error::msg(format!(
+            "arbiter: match {} does not implement match_snapshot",
+            std::any::type_name::<Self>()
+        )))
+    }
+
+    /// Rebuilds the state of a running match from the bytes an earlier
+    /// version's [`Match::match_snapshot`] returned. It is called in the
+    /// new version **instead of** [`Match::match_init`]: the match keeps
+    /// its id, tick, tick rate, label and presences (`match_join` is not
+    /// called again; `ctx` carries the current label and tick rate). An
+    /// error refuses the data: the match stays on the old version.
+    ///
+    /// By default, refuses.
+    fn match_restore(_ctx: &Context, _tick: i64, _data: &[u8]) -> Result<Self, Error> {
+        Err(Error::msg(format!(
+            "arbiter: match {} does not implement match_restore",
+            std::any::type_name::<Self>()
+        )))
+    }
+}
+
+/// What a match handler's running matches do when the server loads a new
+/// version of the module (ABI.md §5.6); set with
+/// [`Registry::reload_policy`](crate::Registry::reload_policy).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReloadPolicy {
+    /// Running matches finish on the version they started with (the
+    /// default). New matches use the new version.
+    #[default]
+    Keep,
+    /// Running matches move to the new version at their next tick: the old
+    /// version's [`Match::match_snapshot`] hands the state to the new
+    /// version's [`Match::match_restore`]. Both versions must implement
+    /// them; if either fails, the match keeps its old version.
+    Migrate,
+}
+
+impl ReloadPolicy {
+    /// The policy's name in the ABI: `"keep"` or `"migrate"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadPolicy::Keep => "keep",
+            ReloadPolicy::Migrate => "migrate",
+        }
     }
 }
 
@@ -103,6 +164,7 @@ pub(crate) trait DynMatch {
     fn tick(&mut self, ctx: &Context, tick: i64, msgs: &[Message]) -> Next;
     fn terminate(&mut self, ctx: &Context, tick: i64, grace: i64) -> Next;
     fn signal(&mut self, ctx: &Context, tick: i64, data: &str) -> Signal;
+    fn snapshot(&self, ctx: &Context, tick: i64) -> Result<Vec<u8>, Error>;
 }
 
 impl<M: Match> DynMatch for M {
@@ -124,6 +186,9 @@ impl<M: Match> DynMatch for M {
     fn signal(&mut self, ctx: &Context, tick: i64, data: &str) -> Signal {
         self.match_signal(ctx, &Dispatcher::new(), tick, data)
     }
+    fn snapshot(&self, ctx: &Context, tick: i64) -> Result<Vec<u8>, Error> {
+        self.match_snapshot(ctx, tick)
+    }
 }
 
 pub(crate) fn init_of<M: Match>(
@@ -132,6 +197,10 @@ pub(crate) fn init_of<M: Match>(
 ) -> Result<(Box<dyn DynMatch>, u32, String), Error> {
     let (state, rate, label) = M::match_init(ctx, params)?;
     Ok((Box::new(state), rate, label))
+}
+
+pub(crate) fn restore_of<M: Match>(ctx: &Context, tick: i64, data: &[u8]) -> Result<Box<dyn DynMatch>, Error> {
+    Ok(Box::new(M::match_restore(ctx, tick, data)?))
 }
 
 /// Acts on the match during a callback (ABI.md §4.4). Outside a match

@@ -1,6 +1,6 @@
 //! What a module serves: the registry its init function fills.
 
-use crate::matches::{DynMatch, Match};
+use crate::matches::{DynMatch, Match, ReloadPolicy};
 use crate::types::{Context, Error, MatchmakerEntry};
 use crate::value::Map;
 use std::collections::BTreeMap;
@@ -10,6 +10,15 @@ pub(crate) type RpcFn = Rc<dyn Fn(&Context, &str) -> Result<String, Error>>;
 pub(crate) type MatchmakerFn = Rc<dyn Fn(&Context, &[MatchmakerEntry]) -> Result<Option<String>, Error>>;
 pub(crate) type ShutdownFn = Rc<dyn Fn(&Context) -> Result<(), Error>>;
 pub(crate) type MatchInitFn = fn(&Context, Option<&Map>) -> Result<(Box<dyn DynMatch>, u32, String), Error>;
+pub(crate) type MatchRestoreFn = fn(&Context, i64, &[u8]) -> Result<Box<dyn DynMatch>, Error>;
+
+/// How a match handler makes its state: `match_init` for a new match,
+/// `match_restore` for a running match moved from an earlier version.
+#[derive(Clone, Copy)]
+pub(crate) struct MatchFns {
+    pub(crate) init: MatchInitFn,
+    pub(crate) restore: MatchRestoreFn,
+}
 
 /// The registry a module fills in its init function (see
 /// [`module!`](crate::module)): the RPCs, match handlers and hooks it
@@ -25,7 +34,8 @@ pub struct Registry {
     module: String,
     context: Context,
     pub(crate) rpcs: BTreeMap<String, (String, RpcFn)>, // by lower-case id
-    pub(crate) matches: BTreeMap<String, MatchInitFn>,
+    pub(crate) matches: BTreeMap<String, MatchFns>,
+    pub(crate) policies: BTreeMap<String, ReloadPolicy>,
     pub(crate) matchmaker: Option<MatchmakerFn>,
     pub(crate) shutdown: Option<ShutdownFn>,
 }
@@ -38,6 +48,7 @@ impl Registry {
             context,
             rpcs: BTreeMap::new(),
             matches: BTreeMap::new(),
+            policies: BTreeMap::new(),
             matchmaker: None,
             shutdown: None,
         }
@@ -76,7 +87,27 @@ impl Registry {
     /// created with that name gets a fresh instance, where
     /// [`Match::match_init`] makes its state.
     pub fn match_handler<M: Match>(&mut self, name: &str) -> &mut Self {
-        self.matches.insert(name.to_string(), crate::matches::init_of::<M>);
+        let fns = MatchFns {
+            init: crate::matches::init_of::<M>,
+            restore: crate::matches::restore_of::<M>,
+        };
+        self.matches.insert(name.to_string(), fns);
+        self
+    }
+
+    /// Sets what the running matches of handler `name` do when the server
+    /// loads a new version of the module (ABI.md §5.6):
+    /// [`ReloadPolicy::Keep`] (the default) or [`ReloadPolicy::Migrate`],
+    /// which moves them to the new version with their state (the match type
+    /// implements [`Match::match_snapshot`] and [`Match::match_restore`]).
+    /// The policy of the **new** version decides. `name` must be a handler
+    /// this module serves, or the server refuses the module.
+    ///
+    /// ```ignore
+    /// r.match_handler::<Arena>("arena").reload_policy("arena", ReloadPolicy::Migrate);
+    /// ```
+    pub fn reload_policy(&mut self, name: &str, policy: ReloadPolicy) -> &mut Self {
+        self.policies.insert(name.to_string(), policy);
         self
     }
 

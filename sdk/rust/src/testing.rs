@@ -66,6 +66,8 @@ pub fn call(name: &str, input: &[u8]) -> Vec<u8> {
         "arbiter_match_loop" => calls::match_loop,
         "arbiter_match_terminate" => calls::match_terminate,
         "arbiter_match_signal" => calls::match_signal,
+        "arbiter_match_snapshot" => calls::match_snapshot,
+        "arbiter_match_restore" => calls::match_restore,
         _ => panic!("unknown export {}", name),
     };
     let mut out = Vec::new();

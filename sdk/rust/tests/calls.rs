@@ -3,7 +3,7 @@
 use arbiter::testing::{self, Host};
 use arbiter::{
     code, decode, encode, list, map, nk, status, Context, Dispatcher, Error, JoinAttempt, Map, Match, Message, Next,
-    Presence, Registry, Signal, Value,
+    Presence, Registry, ReloadPolicy, Signal, Value,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -551,11 +551,22 @@ fn match_endings() {
         (status::NIL_STATE, Value::Nil)
     );
 
+    // Without match_terminate the match goes on until the grace period
+    // ends (the state is returned, as in Nakama).
     new_match();
     call("arbiter_match_init", map! {});
     assert_eq!(
         call("arbiter_match_terminate", map! {"tick" => 1, "grace_seconds" => 3}),
-        (status::NIL_STATE, Value::Nil)
+        (status::OK, Value::Nil)
+    );
+    assert_eq!(
+        call("arbiter_match_loop", map! {"tick" => 2, "messages" => list![]}),
+        (status::OK, Value::Nil),
+        "the match goes on after terminate"
+    );
+    assert_eq!(
+        call("arbiter_match_terminate", map! {"tick" => 3, "grace_seconds" => 0}),
+        (status::OK, Value::Nil)
     );
 }
 
@@ -579,4 +590,215 @@ fn context_fields() {
     assert_eq!(c.env.get("K").map(String::as_str), Some("V"));
     assert_eq!(c.raw.get("user_id"), Some(&Value::from("u7")));
     assert_eq!(Context::from_value(Value::Nil), Context::default());
+}
+
+// --- hot reload: policies, snapshot and restore ----------------------------
+
+/// A match that counts messages and survives reloads: its state moves as
+/// decimal text, and it counts the restores it went through.
+struct Counter {
+    count: i64,
+    restores: i64,
+}
+
+impl Match for Counter {
+    fn match_init(_ctx: &Context, _params: Option<&Map>) -> Result<(Self, u32, String), Error> {
+        Ok((Counter { count: 0, restores: 0 }, 5, "counter".into()))
+    }
+
+    fn match_loop(&mut self, _ctx: &Context, _d: &Dispatcher, _tick: i64, msgs: &[Message]) -> Next {
+        self.count += msgs.len() as i64;
+        Next::Continue
+    }
+
+    fn match_signal(&mut self, ctx: &Context, _d: &Dispatcher, tick: i64, _data: &str) -> Signal {
+        Signal::Reply(format!(
+            "count={} restores={} tick={} label={}",
+            self.count, self.restores, tick, ctx.match_label
+        ))
+    }
+
+    fn match_snapshot(&self, _ctx: &Context, tick: i64) -> Result<Vec<u8>, Error> {
+        if tick < 0 {
+            return Err(Error::msg("not now"));
+        }
+        Ok(format!("{}/{}", self.count, self.restores).into_bytes())
+    }
+
+    fn match_restore(ctx: &Context, _tick: i64, data: &[u8]) -> Result<Self, Error> {
+        let text = std::str::from_utf8(data).map_err(|_| Error::msg("bad snapshot"))?;
+        let (count, restores) = text.split_once('/').ok_or_else(|| Error::msg("bad snapshot"))?;
+        match (count.parse(), restores.parse::<i64>()) {
+            (Ok(count), Ok(restores)) if ctx.match_id == "m1" => Ok(Counter {
+                count,
+                restores: restores + 1,
+            }),
+            _ => Err(Error::msg("bad snapshot")),
+        }
+    }
+}
+
+fn register_reload(r: &mut Registry) -> Result<(), Error> {
+    r.match_handler::<Counter>("counter")
+        .reload_policy("counter", ReloadPolicy::Migrate)
+        .match_handler::<Arena>("arena")
+        .reload_policy("arena", ReloadPolicy::Keep);
+    Ok(())
+}
+
+/// A new instance of the reload module with a match of handler `name`.
+fn new_reload_match(name: &str) {
+    testing::reset();
+    let input = enc(map! {"context" => Value::Map(map! {}), "module" => "reload", "load" => false});
+    assert_eq!(reply(&testing::init(&input, register_reload)).0, status::OK);
+    assert_eq!(
+        call(
+            "arbiter_match_create",
+            map! {"name" => name, "match_id" => "m1", "context" => match_ctx("")}
+        ),
+        (status::OK, Value::Nil)
+    );
+}
+
+fn msgs(n: usize) -> Value {
+    let m = Value::Map(
+        map! {"sender" => presence("u1", "s1"), "op_code" => 1, "data" => Value::bytes(b"x".to_vec()), "reliable" => true, "receive_time_ms" => 1},
+    );
+    Value::List(vec![m; n])
+}
+
+fn signal(tick: i64) -> String {
+    let (st, v) = call("arbiter_match_signal", map! {"tick" => tick, "data" => ""});
+    assert_eq!(st, status::OK, "signal: {:?}", v);
+    v.get("data").as_str().unwrap().to_string()
+}
+
+#[test]
+fn reload_policies_in_init_reply() {
+    testing::set_host(None);
+    testing::reset();
+    let (st, v) = reply(&testing::init(&enc(map! {"load" => true}), register_reload));
+    assert_eq!(st, status::OK);
+    assert_eq!(
+        v,
+        Value::Map(map! {
+            "rpcs" => list![],
+            "match_handlers" => list!["arena", "counter"],
+            "matchmaker_matched" => false,
+            "shutdown" => false,
+            "match_policies" => Value::Map(map! {"arena" => "keep", "counter" => "migrate"}),
+        })
+    );
+    assert_eq!(ReloadPolicy::default(), ReloadPolicy::Keep);
+    assert_eq!(ReloadPolicy::Migrate.as_str(), "migrate");
+}
+
+#[test]
+fn snapshot_and_restore() {
+    testing::set_host(None);
+    // The old version: a match counts three messages and hands its state
+    // over; the snapshot leaves the state as it was.
+    new_reload_match("counter");
+    assert_eq!(call("arbiter_match_init", map! {}).0, status::OK);
+    call("arbiter_match_loop", map! {"tick" => 1, "messages" => msgs(3)});
+    let snap = call("arbiter_match_snapshot", map! {"tick" => 2});
+    assert_eq!(snap, (status::OK, Value::bytes(b"3/0".to_vec())));
+    assert_eq!(
+        call("arbiter_match_snapshot", map! {"tick" => 2}),
+        snap,
+        "a second snapshot"
+    );
+    assert_eq!(
+        call("arbiter_match_snapshot", map! {"tick" => -1}),
+        (status::ERROR, Value::Map(map! {"message" => "not now"}))
+    );
+    call("arbiter_match_loop", map! {"tick" => 2, "messages" => msgs(1)});
+    assert_eq!(signal(2), "count=4 restores=0 tick=2 label=");
+
+    // The new version: create, then restore instead of init; the context of
+    // the restore input is kept, and the match goes on counting.
+    new_reload_match("counter");
+    let r = call(
+        "arbiter_match_restore",
+        map! {"name" => "counter", "tick" => 2, "data" => snap.1.clone(), "context" => match_ctx("players=1")},
+    );
+    assert_eq!(r, (status::OK, Value::Nil));
+    call("arbiter_match_loop", map! {"tick" => 3, "messages" => msgs(2)});
+    assert_eq!(signal(3), "count=5 restores=1 tick=3 label=players=1");
+    // And moves again.
+    let snap = call("arbiter_match_snapshot", map! {"tick" => 4});
+    assert_eq!(snap, (status::OK, Value::bytes(b"5/1".to_vec())));
+
+    // Data as a string is accepted; bad data refuses the restore, and the
+    // instance has no state then.
+    new_reload_match("counter");
+    assert_eq!(
+        call(
+            "arbiter_match_restore",
+            map! {"name" => "counter", "tick" => 4, "data" => "5/1"}
+        ),
+        (status::OK, Value::Nil)
+    );
+    assert_eq!(signal(4), "count=5 restores=2 tick=4 label=");
+    new_reload_match("counter");
+    assert_eq!(
+        call(
+            "arbiter_match_restore",
+            map! {"name" => "counter", "tick" => 4, "data" => Value::bytes(b"x".to_vec())}
+        ),
+        (status::ERROR, Value::Map(map! {"message" => "bad snapshot"}))
+    );
+    assert_eq!(
+        call("arbiter_match_loop", map! {"tick" => 5, "messages" => list![]}).0,
+        status::ERROR,
+        "no state after a refused restore"
+    );
+    assert_eq!(
+        call(
+            "arbiter_match_restore",
+            map! {"name" => "counter", "tick" => 4, "data" => 7}
+        )
+        .0,
+        status::MALFORMED
+    );
+
+    // Before match_create there is nothing to restore.
+    testing::reset();
+    testing::init(&enc(map! {}), register_reload);
+    assert_eq!(
+        call("arbiter_match_restore", map! {"name" => "counter", "data" => "1/0"}).0,
+        status::ERROR
+    );
+}
+
+#[test]
+fn no_snapshot_by_default() {
+    Recorder::install();
+    // Arena does not implement match_snapshot and match_restore: both
+    // refuse (the match keeps its code), and the match goes on.
+    new_reload_match("arena");
+    call("arbiter_match_init", map! {});
+    let (st, v) = call("arbiter_match_snapshot", map! {"tick" => 1});
+    assert_eq!(st, status::ERROR);
+    let msg = v.get("message").as_str().unwrap();
+    assert!(
+        msg.starts_with("arbiter: match ") && msg.ends_with("Arena does not implement match_snapshot"),
+        "{}",
+        msg
+    );
+    assert_eq!(
+        call("arbiter_match_loop", map! {"tick" => 1, "messages" => list![]}),
+        (status::OK, Value::Nil)
+    );
+    new_reload_match("arena");
+    let (st, v) = call(
+        "arbiter_match_restore",
+        map! {"name" => "arena", "tick" => 1, "data" => "x"},
+    );
+    assert_eq!(st, status::ERROR);
+    assert!(v
+        .get("message")
+        .as_str()
+        .unwrap()
+        .ends_with("does not implement match_restore"));
 }

@@ -22,6 +22,7 @@ const sdkDir = "../../../sdk/assemblyscript"
 
 // examples are the SDK's examples and the files they build to.
 var examples = map[string]string{
+	"arena":     "arena_as.wasm",
 	"echo":      "echo_as.wasm",
 	"tictactoe": "tictactoe_as.wasm",
 }
@@ -92,7 +93,7 @@ func buildExamples() {
 	if build.err != nil {
 		return
 	}
-	// Both examples at once: asc is mostly single-threaded.
+	// The examples at once: asc is mostly single-threaded.
 	errs := make(chan error, len(examples))
 	for ex, file := range examples {
 		go func() {
