@@ -9,15 +9,31 @@ import (
 
 // dispatcher returns the match's dispatcher table, whose functions are
 // called with '.' and check their arguments as Nakama does before calling
-// env.Dispatcher.
+// env.Dispatcher. It is a lazy copy (sharedlibs.go) of one shared table:
+// the functions are the same for every match and find theirs through the
+// calling state, so a match does not pay for a table of four closures.
 func (h *handler) dispatcher() *lua.LTable {
-	L := h.L
-	t := L.CreateTable(0, 4)
-	t.RawSetString("broadcast_message", L.NewFunction(h.broadcast))
-	t.RawSetString("broadcast_message_deferred", L.NewFunction(h.broadcastDeferred))
-	t.RawSetString("match_kick", L.NewFunction(h.kick))
-	t.RawSetString("match_label_update", L.NewFunction(h.labelUpdate))
+	h.vm.match = h
+	t := h.L.CreateTable(0, 0)
+	t.Metatable = libs().dispatcher.meta
 	return t
+}
+
+// dispatcherFuncs are the shared dispatcher's functions.
+var dispatcherFuncs = map[string]lua.LGFunction{
+	"broadcast_message":          func(L *lua.LState) int { return matchOf(L).broadcast(L) },
+	"broadcast_message_deferred": func(L *lua.LState) int { return matchOf(L).broadcastDeferred(L) },
+	"match_kick":                 func(L *lua.LState) int { return matchOf(L).kick(L) },
+	"match_label_update":         func(L *lua.LState) int { return matchOf(L).labelUpdate(L) },
+}
+
+// matchOf returns the match whose VM L is.
+func matchOf(L *lua.LState) *handler {
+	h := vmOf(L).match
+	if h == nil {
+		L.RaiseError("the dispatcher is only usable in its match")
+	}
+	return h
 }
 
 // broadcastArgs are the checked arguments of broadcast_message.

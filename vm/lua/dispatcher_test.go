@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/vm/vmtest"
@@ -95,4 +97,41 @@ return state`
 // luaPresence writes p as a Lua presence table.
 func luaPresence(p match.Presence) string {
 	return fmt.Sprintf("{user_id = '%s', session_id = '%s', username = '%s', node = '%s'}", p.UserID, p.SessionID, p.Username, p.Node)
+}
+
+// TestSharedDispatcher checks that every match's dispatcher, a lazy copy of
+// one shared table, reaches its own match; that iterating it lists its
+// functions; and that a key one match sets stays in that match.
+func TestSharedDispatcher(t *testing.T) {
+	loop := `local n = 0
+for k, v in pairs(dispatcher) do
+  if type(v) == 'function' then n = n + 1 end
+end
+assert(n == 4, 'functions: ' .. n)
+assert(dispatcher.mine == state.mine, 'saw another match key')
+dispatcher.mine = state.name
+dispatcher.broadcast_message(1, state.name)
+return state`
+	h1, d1 := newMatch(t, map[string]string{"match_init": "return {name = 'one'}, 1, ''", "match_loop": loop})
+	h2, d2 := newMatch(t, map[string]string{"match_init": "return {name = 'two'}, 1, ''", "match_loop": loop})
+	for i := range 2 {
+		for _, h := range []*handler{h1, h2} {
+			if err := h.Loop(bg, int64(i), nil); err != nil {
+				t.Fatalf("tick %d: %v", i, err)
+			}
+			if i == 0 {
+				// From now on the match expects its own key back.
+				st := h.state.(*lua.LTable)
+				st.RawSetString("mine", st.RawGetString("name"))
+			}
+		}
+	}
+	for _, c := range []struct {
+		d    *vmtest.Dispatcher
+		want string
+	}{{d1, "one"}, {d2, "two"}} {
+		if len(c.d.Sent) != 2 || string(c.d.Sent[0].Data) != c.want || string(c.d.Sent[1].Data) != c.want {
+			t.Errorf("match %s sent %+v", c.want, c.d.Sent)
+		}
+	}
 }

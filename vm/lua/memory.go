@@ -90,6 +90,7 @@ func (m *memCheck) estimate(h *handler) int64 {
 	for _, lib := range sh.libs {
 		m.seen[lib.table], m.seen[lib.meta] = struct{}{}, struct{}{}
 	}
+	m.seen[sh.dispatcher.table], m.seen[sh.dispatcher.meta] = struct{}{}, struct{}{}
 	m.used = 0
 	m.stack = append(m.stack[:0], h.state, h.L.G.Global, h.loaded, h.ctx)
 	for _, fn := range h.fns {

@@ -45,6 +45,9 @@ type sharedLibs struct {
 	metas   map[*lua.LTable]bool // every lazy-copy metatable
 	loadlib *lua.LFunction
 	gmeta   *lua.LTable // the globals' lazy-copy metatable
+	// dispatcher is the match dispatcher every match's is a lazy copy of
+	// (dispatcher.go).
+	dispatcher sharedLib
 	// fillIndex is __index of lazy context tables (lazyctx.go).
 	fillIndex *lua.LFunction
 	// The original functions the shared wrappers call.
@@ -118,6 +121,8 @@ func buildLibs() *sharedLibs {
 	sh.globals = L.CreateTable(0, 48)
 	g.ForEach(func(k, v lua.LValue) { sh.globals.RawSet(k, v) })
 	sh.gmeta = meta(sh.globals)
+	disp := L.SetFuncs(L.CreateTable(0, len(dispatcherFuncs)), dispatcherFuncs)
+	sh.dispatcher = sharedLib{name: "dispatcher", table: disp, meta: meta(disp)}
 	return sh
 }
 

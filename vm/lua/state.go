@@ -31,6 +31,10 @@ type vm struct {
 
 	// ret holds the values the last callback returned (reused).
 	ret []lua.LValue
+
+	// match is the match whose VM this is (nil in an RPC VM): the shared
+	// dispatcher functions find it here.
+	match *handler
 }
 
 // newVM returns a VM with the sandboxed libraries, over an initial data
