@@ -24,7 +24,10 @@ import (
 // A worker can be held by a callback that blocks (an nk call waiting on the
 // store); workers are several times GOMAXPROCS so that a few blocked
 // callbacks do not stall the others, and the callback budget's wall-clock
-// limit bounds how long any one can block.
+// limit bounds how long any one can block. If every worker is busy while
+// matches wait for longer than stallAfter (many callbacks blocked at once),
+// the clock starts extra workers, which exit as soon as the queue is empty:
+// a slow store delays the matches that use it, not all of them.
 
 // scheduler runs the matches of one registry.
 type scheduler struct {
@@ -35,10 +38,23 @@ type scheduler struct {
 	timers  tickHeap
 	wake    chan struct{} // wakes the timer goroutine for an earlier deadline
 	workers sync.WaitGroup
+	idle    int       // workers waiting for work
+	extra   int       // extra workers running
+	stalled time.Time // since when matches wait with no worker idle
 }
 
 // Worker counts.
-const workersPerProc = 8
+const (
+	workersPerProc = 8
+	// maxExtraWorkers bounds the extra workers of a stalled pool.
+	maxExtraWorkers = 1024
+	// extraPerStall is how many extra workers one stall check starts.
+	extraPerStall = 8
+)
+
+// stallAfter is how long matches may wait with every worker busy before
+// extra workers start.
+const stallAfter = 20 * time.Millisecond
 
 // tickSlack is how early a tick may run to join a batch.
 const tickSlack = 2 * time.Millisecond
@@ -49,7 +65,7 @@ func newScheduler() *scheduler {
 	n := max(4, workersPerProc*runtime.GOMAXPROCS(0))
 	s.workers.Add(n)
 	for range n {
-		go s.worker()
+		go s.worker(false)
 	}
 	go s.clock()
 	return s
@@ -90,14 +106,21 @@ func (s *scheduler) enqueueBatch(ms []*Match) {
 	s.mu.Unlock()
 }
 
-func (s *scheduler) worker() {
+// worker runs matches from the ready queue; an extra worker exits when
+// the queue is empty.
+func (s *scheduler) worker(extra bool) {
 	defer s.workers.Done()
 	for {
 		s.mu.Lock()
-		for len(s.ready) == 0 && !s.closed {
+		for len(s.ready) == 0 && !s.closed && !extra {
+			s.idle++
 			s.work.Wait()
+			s.idle--
 		}
 		if len(s.ready) == 0 {
+			if extra {
+				s.extra--
+			}
 			s.mu.Unlock()
 			return
 		}
@@ -157,6 +180,9 @@ func (s *scheduler) clock() {
 		s.enqueueBatch(batch)
 		clear(due)
 		clear(batch)
+		if s.checkStall(now) {
+			next = min(next, tickSlack)
+		}
 		timer.Reset(next)
 		select {
 		case <-timer.C:
@@ -169,6 +195,39 @@ func (s *scheduler) clock() {
 			}
 		}
 	}
+}
+
+// checkStall looks at matches still waiting when the clock wakes: a batch
+// wakes only as many workers as there are cores, and if one of them is
+// held by a blocked callback the others may not drain the queue, so idle
+// workers are woken; when none is idle and matches have waited for
+// stallAfter, extra workers start. It reports whether matches are waiting,
+// so that the clock looks again soon.
+func (s *scheduler) checkStall(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ready) == 0 || s.closed {
+		s.stalled = time.Time{}
+		return false
+	}
+	switch {
+	case s.stalled.IsZero():
+		s.stalled = now
+	case s.idle > 0:
+		for range min(s.idle, len(s.ready)) {
+			s.work.Signal()
+		}
+		s.stalled = now
+	case now.Sub(s.stalled) >= stallAfter:
+		n := min(len(s.ready), extraPerStall, maxExtraWorkers-s.extra)
+		s.extra += n
+		s.workers.Add(n)
+		for range n {
+			go s.worker(true)
+		}
+		s.stalled = now
+	}
+	return true
 }
 
 // tickEntry is a match's next tick.
