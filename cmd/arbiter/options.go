@@ -42,7 +42,7 @@ func newOptions(name string, cfg *app.Config) *options {
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "folder of the embedded store")
 	fs.StringVar(&cfg.Database, "database", cfg.Database, "postgres:// URL; empty selects the embedded SQLite store")
 	fs.StringVar(&cfg.Modules, "modules", cfg.Modules, "folder of Lua and WASM modules")
-	fs.StringVar(&cfg.Watch, "watch", cfg.Watch, "reload modules when their folder changes: auto (on with the embedded store), true or false")
+	fs.Var(watchValue{&cfg.Watch}, "watch", "reload modules when their folder changes: auto (on with the embedded store), true or false; a bare --watch is true")
 	fs.StringVar(&cfg.AdminUser, "admin-user", cfg.AdminUser, "admin API user (HTTP Basic); empty disables the admin API")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", cfg.AdminPassword, "admin API password; empty disables the admin API")
 	fs.StringVar(&cfg.ServerKey, "server-key", cfg.ServerKey, "key clients authenticate with (HTTP Basic user)")
@@ -97,7 +97,7 @@ func engineFlags(fs *flag.FlagSet, cfg *app.Config) {
 // load sets the configuration from args, the YAML file named by --config
 // and the environment (looked up with env).
 func (o *options) load(args []string, env func(string) (string, bool)) error {
-	for rest := args; ; {
+	for rest := o.watchArgs(args); ; {
 		if err := o.fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return err
@@ -303,4 +303,85 @@ func (v uint32Value) Set(s string) error {
 	}
 	*v.p = uint32(n)
 	return nil
+}
+
+// watchValue is the --watch flag: auto, true or false. It is a boolean flag,
+// so a bare --watch means true; --watch=VALUE takes auto and the spellings
+// of strconv.ParseBool (1, 0, TRUE, ...), stored as "true" or "false".
+// Other values are kept as given, for Config.Validate to refuse with the
+// same message whether they came from a flag, the environment or YAML.
+type watchValue struct{ s *string }
+
+func (v watchValue) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return *v.s
+}
+
+func (v watchValue) Set(s string) error {
+	*v.s = normalizeWatch(s)
+	return nil
+}
+
+// IsBoolFlag makes a bare --watch mean --watch=true.
+func (v watchValue) IsBoolFlag() bool { return true }
+
+// normalizeWatch returns the canonical form of a watch value: "auto",
+// "true" or "false", or s itself when it is none of them.
+func normalizeWatch(s string) string {
+	t := strings.TrimSpace(s)
+	if strings.EqualFold(t, app.WatchAuto) {
+		return app.WatchAuto
+	}
+	if b, err := strconv.ParseBool(t); err == nil {
+		return strconv.FormatBool(b)
+	}
+	return s
+}
+
+// isWatchWord reports whether s is a valid watch value.
+func isWatchWord(s string) bool {
+	n := normalizeWatch(s)
+	return n == app.WatchAuto || n == "true" || n == "false"
+}
+
+// watchArgs rewrites "--watch VALUE" as "--watch=VALUE", as --watch took a
+// value before it became a boolean flag: so "--watch false" still turns
+// watching off rather than on with a stray argument. The next argument is
+// taken when it is a watch value, or, for a command that takes no
+// arguments, when it is any word that is not a flag (so "--watch maybe"
+// is refused as a bad watch value). Otherwise a bare --watch means true.
+// The values of other flags ("--modules --watch") are skipped over.
+func (o *options) watchArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for k := 0; k < len(args); k++ {
+		a := args[k]
+		out = append(out, a)
+		if a == "--" {
+			return append(out, args[k+1:]...)
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue // an argument, or "-"
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if strings.Contains(name, "=") {
+			continue // the value is attached
+		}
+		f := o.fs.Lookup(name)
+		if f == nil || k+1 == len(args) {
+			continue
+		}
+		next := args[k+1]
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			if name == "watch" && !strings.HasPrefix(next, "-") && (isWatchWord(next) || o.maxArgs == 0) {
+				out[len(out)-1] = a + "=" + next
+				k++
+			}
+			continue
+		}
+		out = append(out, next) // the flag's value, whatever it looks like
+		k++
+	}
+	return out
 }

@@ -1,9 +1,12 @@
 package module
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"sort"
 	"strconv"
@@ -24,10 +27,13 @@ import (
 //	fail MESSAGE         the load fails at this line
 //	nosnapshot           the file's matches cannot snapshot
 //	norestore            the file's matches cannot be restored
+//	matchmaker ANSWER    a matchmaker hook that answers ANSWER
+//	shutdown TAG         a shutdown hook that records TAG (TAG "fail" fails)
 type fakeEngine struct {
 	gate chan struct{} // "block" RPCs wait for it
 	mu   sync.Mutex
 	all  []*fakeInstance
+	ran  []string // the tags of the shutdown hooks run
 }
 
 func newFakeEngine() *fakeEngine { return &fakeEngine{gate: make(chan struct{})} }
@@ -38,6 +44,16 @@ func (e *fakeEngine) instances() []*fakeInstance {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]*fakeInstance(nil), e.all...)
+}
+
+// shutdowns returns the tags of the shutdown hooks run so far and forgets
+// them.
+func (e *fakeEngine) shutdowns() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ran := e.ran
+	e.ran = nil
+	return ran
 }
 
 func (e *fakeEngine) Load(_ context.Context, files []File, reg Registrations) (Instance, error) {
@@ -75,6 +91,25 @@ func (e *fakeEngine) Load(_ context.Context, files []File, reg Registrations) (I
 				in.matches[w[1]] = p
 			case "fail":
 				return nil, &LoadError{Path: f.Path, Line: n + 1, Err: errors.New(strings.Join(w[1:], " "))}
+			case "matchmaker":
+				answer := w[1]
+				reg.MatchmakerMatched(func(context.Context, *runtime.CallContext, []any) (string, error) {
+					if in.closed.Load() || in.trimmed.Load() {
+						return "", errors.New("hook on a released instance")
+					}
+					return answer, nil
+				})
+			case "shutdown":
+				tag := w[1]
+				reg.Shutdown(func(context.Context, *runtime.CallContext) error {
+					e.mu.Lock()
+					e.ran = append(e.ran, tag)
+					e.mu.Unlock()
+					if tag == "fail" {
+						return errors.New("shutdown hook " + tag + " failed")
+					}
+					return nil
+				})
 			case "nosnapshot":
 				in.noSnapshot = true
 			case "norestore":
@@ -243,10 +278,53 @@ func files(src map[string]string) []File {
 
 func newManager(t *testing.T) (*Manager, *fakeEngine) {
 	t.Helper()
+	return newManagerLog(t, nil)
+}
+
+// newManagerLog is newManager logging to log.
+func newManagerLog(t *testing.T, log *slog.Logger) (*Manager, *fakeEngine) {
+	t.Helper()
 	e := newFakeEngine()
-	m := NewManager(nil, e)
+	m := NewManager(log, e)
 	t.Cleanup(m.Close)
 	return m, e
+}
+
+// logBuffer captures JSON log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// records returns the records logged with message msg.
+func (l *logBuffer) records(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, line := range bytes.Split(l.b.Bytes(), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var r map[string]any
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if r["msg"] == msg {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func mustLoad(t *testing.T, m *Manager, src map[string]string) *Set {

@@ -1,5 +1,6 @@
-// Package engine tests the match engine with the real Lua VM: budgets under
-// load, sustained tick rates, and RPC round trips over a real socket.
+// Package engine tests the match engine with the real Lua and WASM VMs:
+// budgets under load, sustained tick rates, and RPC round trips over a real
+// socket.
 package engine
 
 import (
@@ -50,8 +51,17 @@ type world struct {
 
 func newWorld(tb testing.TB, budget time.Duration) *world {
 	tb.Helper()
+	return newWorldOf(tb, budget, "counter.lua", []byte(counter), func(api *nk.API) module.Engine {
+		return lua.New(lua.Config{API: api})
+	})
+}
+
+// newWorldOf is a world whose one module is the file name with data,
+// loaded by the engine engineOf makes.
+func newWorldOf(tb testing.TB, budget time.Duration, name string, data []byte, engineOf func(api *nk.API) module.Engine) *world {
+	tb.Helper()
 	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "counter.lua"), []byte(counter), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	w := &world{router: session.NewRouter(wire.Codec{}, nil), modules: module.NewManager(nil)}
@@ -59,7 +69,7 @@ func newWorld(tb testing.TB, budget time.Duration) *world {
 	w.reg = match.NewRegistry(match.Deps{Config: match.Config{CallBudget: budget}, Factory: w.modules,
 		Tracker: w.tracker, Router: w.router})
 	api := nk.New(nk.Deps{Matches: w.reg, Tracker: w.tracker, Router: w.router})
-	w.modules.SetEngines(lua.New(lua.Config{API: api}))
+	w.modules.SetEngines(engineOf(api))
 	files, err := w.modules.ReadDir(dir)
 	if err != nil {
 		tb.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 
+	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
 	"github.com/arbiterhq/arbiter/sdk/go/abi"
 )
@@ -154,7 +155,17 @@ func (i *instance) hostLog(ctx context.Context, stack []uint64) {
 		stack[0] = statusBadPointer
 		return
 	}
+	// The module is in the logger; the match and trace come from the
+	// call, as nk's logger_* functions add them, whatever the handler.
 	var attrs []slog.Attr
+	if c := i.call.Context; c != nil {
+		if c.MatchID != "" {
+			attrs = append(attrs, slog.String(runtime.LogMatch, c.MatchID))
+		}
+		if c.TraceID != "" {
+			attrs = append(attrs, slog.String(runtime.LogTrace, c.TraceID))
+		}
+	}
 	if len(fields) > 0 {
 		v, err := abi.Decode(fields)
 		m, isMap := v.(map[string]any)
@@ -163,11 +174,19 @@ func (i *instance) hostLog(ctx context.Context, stack []uint64) {
 			return
 		}
 		for _, k := range abi.SortedKeys(m) {
+			if hostLogKey(k) {
+				continue // a guest cannot pass for another module or match
+			}
 			attrs = append(attrs, slog.Any(k, m[k]))
 		}
 	}
 	i.m.log.LogAttrs(context.WithoutCancel(ctx), level, string(msg), attrs...)
 	stack[0] = statusOK
+}
+
+// hostLogKey reports whether the host sets log key k on guest log lines.
+func hostLogKey(k string) bool {
+	return k == "runtime" || k == runtime.LogModule || k == runtime.LogMatch || k == runtime.LogTrace
 }
 
 // Flags of match_broadcast.

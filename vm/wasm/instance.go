@@ -101,7 +101,7 @@ type instance struct {
 
 // begin sets the environment of the next export calls.
 func (i *instance) begin(c *runtime.CallContext, reg nk.Registrar, d match.Dispatcher) {
-	i.call = nk.Call{Context: c, Module: i.m.name, Registrar: reg, Logger: i.m.log}
+	i.call = nk.Call{Context: c, Module: i.m.name, Registrar: reg, Logger: i.m.nkLog}
 	i.disp = d
 }
 

@@ -27,6 +27,7 @@ type Module struct {
 	file     module.File
 	name     string
 	log      *slog.Logger
+	nkLog    *slog.Logger // of nk calls, which add the module themselves
 	compiled wazero.CompiledModule
 	wasi     bool
 	regs     registrations
@@ -55,7 +56,7 @@ func (e *Engine) load(ctx context.Context, f module.File) (*Module, error) {
 		name = module.Name(f.Path)
 	}
 	m := &Module{e: e, file: f, name: name, compiled: compiled,
-		log: e.cfg.Logger.With("runtime", "wasm", "module", name)}
+		log: e.cfg.Logger.With("runtime", "wasm", "module", name), nkLog: e.cfg.Logger.With("runtime", "wasm")}
 	if err := m.check(); err != nil {
 		_ = compiled.Close(ctx)
 		return nil, loadErr(err)

@@ -3,6 +3,7 @@ package wasm
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -92,21 +93,74 @@ func TestRPCEndlessLoop(t *testing.T) {
 	}
 }
 
+// TestMemoryLimit runs guests that need more memory than the limit: one
+// that handles the failed memory.grow itself, one that traps on it. After
+// the failure the engine serves on: the same RPC (on the same or a new
+// instance), another module and a new match instance.
 func TestMemoryLimit(t *testing.T) {
-	e := newEngine(t, Config{MemoryLimitPages: 4})
 	g := newGuest(1).registers(map[string]any{"rpcs": []any{"grow"}})
 	oom, _ := abi.Encode(errMap("out of memory"))
 	fail, ok := g.put(append([]byte{statusError}, oom...)), g.put([]byte{statusOK})
 	// memory.grow(100) == -1 ? fail : ok
 	g.body("arbiter_rpc", cat(i32c(100), opMemoryGrow, i32c(-1), []byte{0x46, 0x04, vI64}, i64c(fail), []byte{0x05}, i64c(ok), []byte{0x0b}))
-	_, r := mustLoad(t, e, "grow.wasm", g.bytes())
-	_, err := r.rpcs["grow"](context.Background(), nil, "")
-	wantErr(t, err, "out of memory")
-	// Within the limit it grows.
-	e2 := newEngine(t, Config{MemoryLimitPages: 200})
-	_, r2 := mustLoad(t, e2, "grow.wasm", g.bytes())
-	if _, err := r2.rpcs["grow"](context.Background(), nil, ""); err != nil {
-		t.Fatal(err)
+	// With an input above 4 KiB (a big payload): memory.grow(100), then a
+	// store at 100 pages, out of bounds unless the memory grew; then OK.
+	trap := newGuest(1).registers(map[string]any{"rpcs": []any{"trap"}})
+	trap.body("arbiter_rpc", cat(localGet(1), i32c(4096), []byte{0x4b, 0x04, 0x40}, // if len > 4096
+		i32c(100), opMemoryGrow, opDrop, i32c(100*65536), i64c(1), opI64StoreAt0, []byte{0x0b}, i64c(0)))
+	big := strings.Repeat("x", 8192)
+	tests := []struct {
+		name    string
+		pages   uint32
+		growErr string // "" when the growth succeeds
+		trapErr string
+	}{
+		{"past the limit", 4, "out of memory", "out of bounds memory access"},
+		{"within the limit", 300, "", ""}, // grow twice: 2+100+100 pages
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// One instance per module: a failed one must be replaced.
+			e := newEngine(t, Config{MemoryLimitPages: tc.pages, PoolSize: 1})
+			_, rg := mustLoad(t, e, "grow.wasm", g.bytes())
+			_, rt := mustLoad(t, e, "trap.wasm", trap.bytes())
+			for k := range 2 { // the guest's own failure leaves its instance usable
+				_, err := rg.rpcs["grow"](context.Background(), nil, "")
+				if tc.growErr == "" && err != nil {
+					t.Fatalf("grow %d: %v", k, err)
+				}
+				if tc.growErr != "" {
+					wantErr(t, err, tc.growErr)
+				}
+			}
+			_, err := rt.rpcs["trap"](context.Background(), nil, big)
+			if tc.trapErr == "" && err != nil {
+				t.Fatalf("trap: %v", err)
+			}
+			if tc.trapErr != "" {
+				wantErr(t, err, tc.trapErr)
+			}
+			// The next call gets a working instance.
+			for k := range 2 {
+				if got, err := rt.rpcs["trap"](context.Background(), nil, "small"); err != nil || got != "" {
+					t.Fatalf("call %d after the failure: %q %v", k, got, err)
+				}
+			}
+			// A new module, and a new match instance, on the same engine.
+			_, ro := mustLoad(t, e, "ok.wasm", okGuest().bytes())
+			if got, err := ro.rpcs["echo"](context.Background(), nil, ""); err != nil || got != "pong" {
+				t.Fatalf("another module after the failure: %q %v", got, err)
+			}
+			lm, _ := mustLoad(t, e, "m.wasm", matchGuest(nil).bytes())
+			h, err := lm.NewHandler(context.Background(), "arena", matchEnv(&fakeDispatcher{}))
+			if err != nil {
+				t.Fatalf("a match after the failure: %v", err)
+			}
+			defer h.Close()
+			if err := h.Loop(context.Background(), 0, nil); err != nil {
+				t.Fatalf("a match loop after the failure: %v", err)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,14 +15,18 @@ import (
 	"github.com/arbiterhq/arbiter/runtime/match"
 )
 
-// The Go SDK's examples, built with the Go toolchain for wasip1 once per
-// test binary.
+// The Go SDK's examples and the Go test guests (sdkGuests), built with the
+// Go toolchain for wasip1 once per test binary.
 var sdkBuild struct {
 	once sync.Once
 	dir  string
 	err  error
 	out  []byte
 }
+
+// sdkGuests are the Go guests built, by package; a guest's name is the
+// last element of its package path.
+var sdkGuests = []string{"./sdk/go/examples/rpc", "./sdk/go/examples/match", "./vm/wasm/testdata/wasiprobe"}
 
 func sdkExample(t testing.TB, name string) []byte {
 	t.Helper()
@@ -30,9 +35,9 @@ func sdkExample(t testing.TB, name string) []byte {
 		if sdkBuild.err != nil {
 			return
 		}
-		for _, ex := range []string{"rpc", "match"} {
+		for _, ex := range sdkGuests {
 			// sdk/go is part of the repository's module: build from its root.
-			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(sdkBuild.dir, ex+".wasm"), "./sdk/go/examples/"+ex)
+			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(sdkBuild.dir, path.Base(ex)+".wasm"), ex)
 			cmd.Dir = "../.."
 			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 			if sdkBuild.out, sdkBuild.err = cmd.CombinedOutput(); sdkBuild.err != nil {
