@@ -39,6 +39,13 @@ func (noUsers) Users(context.Context, []string, []string) ([]runtime.User, error
 
 func newServer(t *testing.T, cfg Config) *server {
 	t.Helper()
+	return newServerWith(t, cfg, nil)
+}
+
+// newServerWith is newServer with the pipeline's dependencies changed by
+// change (which may be nil) before the pipeline is made.
+func newServerWith(t *testing.T, cfg Config, change func(*PipelineDeps, *auth.Tokens)) *server {
+	t.Helper()
 	tokens, err := auth.New(context.Background(), auth.Config{
 		SessionKey: "s", RefreshKey: "r", TokenExpiry: time.Hour, RefreshExpiry: time.Hour,
 	})
@@ -50,9 +57,13 @@ func newServer(t *testing.T, cfg Config) *server {
 	var tracker *session.Tracker
 	tracker = session.NewTracker(func(ev session.Event) { router.StreamEvent(tracker)(ev) })
 	st := status.New(tracker, router, noUsers{})
+	pd := PipelineDeps{Router: router, Relayed: match.NewRelayed(tracker, router), Status: st}
+	if change != nil {
+		change(&pd, tokens)
+	}
 	h, err := New(Deps{
 		Config: cfg, Tokens: tokens, Sessions: sessions, Tracker: tracker, Router: router, Status: st,
-		Pipeline: NewPipeline(PipelineDeps{Router: router, Relayed: match.NewRelayed(tracker, router), Status: st}),
+		Pipeline: NewPipeline(pd),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +98,11 @@ type client struct {
 }
 
 func (s *server) dial(format session.Format, token string) (*client, *http.Response, error) {
-	q := url.Values{"token": {token}}
+	return s.dialQuery(format, url.Values{"token": {token}})
+}
+
+// dialQuery opens a socket with the query q (plus the format's).
+func (s *server) dialQuery(format session.Format, q url.Values) (*client, *http.Response, error) {
 	if format == session.Protobuf {
 		q.Set("format", "protobuf")
 	}

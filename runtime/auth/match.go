@@ -36,10 +36,15 @@ func (t *Tokens) MatchToken(matchID string) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.sessionKey)
 }
 
-// VerifyMatchToken returns the match id of a valid match token.
+// VerifyMatchToken returns the match id of a valid match token. A token
+// without a match id (such as a session token, signed with the same key) is
+// not one, as in Nakama.
 func (t *Tokens) VerifyMatchToken(token string) (string, error) {
 	var c matchClaims
 	if _, err := t.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.sessionKey, nil }); err != nil {
+		return "", ErrMatchTokenInvalid
+	}
+	if c.MatchID == "" {
 		return "", ErrMatchTokenInvalid
 	}
 	return c.MatchID, nil
