@@ -182,8 +182,9 @@ func (r *Registry) Signal(ctx context.Context, id, data string) (string, error) 
 }
 
 // Shutdown stops accepting matches, calls match_terminate on each with the
-// grace period, lets matches that keep a state run until the grace period
-// ends, then stops every match. With no grace, matches stop at once.
+// grace period (in seconds, rounded up), lets matches that keep a state run
+// until the grace period ends (or ctx is done), then stops every match.
+// With no grace, matches stop at once.
 func (r *Registry) Shutdown(ctx context.Context, grace time.Duration) {
 	r.mu.Lock()
 	r.shutdown = true
@@ -192,20 +193,24 @@ func (r *Registry) Shutdown(ctx context.Context, grace time.Duration) {
 		all = append(all, m)
 	}
 	r.mu.Unlock()
-	secs := int(grace / time.Second)
 	if grace > 0 {
+		// Whole seconds, rounded up: a grace taken from a deadline a few
+		// milliseconds into the shutdown still reports the configured value.
+		secs := int((grace + time.Second - 1) / time.Second)
 		for _, m := range all {
 			m.submit(func() {
 				m.call("match_terminate", func(cctx context.Context) error { return m.handler.Terminate(cctx, m.tick, secs) })
 			})
 		}
-		deadline := time.NewTimer(grace)
-		defer deadline.Stop()
+		// One deadline for every wait: a timer's channel fires once, so
+		// waiting on it match after match would let the matches after the
+		// first that keep running block the shutdown forever.
+		wait, cancel := context.WithTimeout(ctx, grace)
+		defer cancel()
 		for _, m := range all {
 			select {
 			case <-m.stopped:
-			case <-deadline.C:
-			case <-ctx.Done():
+			case <-wait.Done():
 			}
 		}
 	}

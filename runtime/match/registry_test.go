@@ -31,6 +31,10 @@ type fakeHandler struct {
 	closed   atomic.Bool
 	signaled string
 	noSignal bool
+	// onTerminate, when set, answers match_terminate (default: a nil state).
+	onTerminate func(graceSeconds int) error
+	// signalErr, when set, is the error match_signal returns.
+	signalErr error
 	// fields are the log fields of each call's context, by call.
 	fields sync.Map // string → runtime.LogFields
 }
@@ -55,12 +59,19 @@ func (h *fakeHandler) JoinAttempt(ctx context.Context, _ int64, j JoinAttempt) (
 	}
 	return true, "", nil
 }
+
+// Join and Leave record each presence: joins applied in one batch come in
+// one call.
 func (h *fakeHandler) Join(_ context.Context, _ int64, ps []Presence) error {
-	h.record("join:" + ps[0].Username)
+	for _, p := range ps {
+		h.record("join:" + p.Username)
+	}
 	return nil
 }
 func (h *fakeHandler) Leave(_ context.Context, _ int64, ps []Presence) error {
-	h.record("leave:" + ps[0].Username)
+	for _, p := range ps {
+		h.record("leave:" + p.Username)
+	}
 	return nil
 }
 func (h *fakeHandler) Loop(ctx context.Context, tick int64, msgs []Message) error {
@@ -75,13 +86,19 @@ func (h *fakeHandler) Loop(ctx context.Context, tick int64, msgs []Message) erro
 	}
 	return nil
 }
-func (h *fakeHandler) Terminate(context.Context, int64, int) error {
+func (h *fakeHandler) Terminate(_ context.Context, _ int64, graceSeconds int) error {
 	h.record("terminate")
+	if h.onTerminate != nil {
+		return h.onTerminate(graceSeconds)
+	}
 	return ErrNilState
 }
 func (h *fakeHandler) Signal(_ context.Context, _ int64, data string) (string, error) {
 	if h.noSignal {
 		return "", ErrNoSignal
+	}
+	if h.signalErr != nil {
+		return "", h.signalErr
 	}
 	h.signaled = data
 	return "got " + data, nil
