@@ -1,9 +1,7 @@
 package module
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
 
 // fakeEngine loads ".fake" files, one directive a line:
@@ -290,41 +289,9 @@ func newManagerLog(t *testing.T, log *slog.Logger) (*Manager, *fakeEngine) {
 	return m, e
 }
 
-// logBuffer captures JSON log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// records returns the records logged with message msg.
-func (l *logBuffer) records(t *testing.T, msg string) []map[string]any {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []map[string]any
-	for _, line := range bytes.Split(l.b.Bytes(), []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		var r map[string]any
-		if err := json.Unmarshal(line, &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if r["msg"] == msg {
-			out = append(out, r)
-		}
-	}
-	return out
+// debugLogger returns a logger of JSON lines, from the debug level, to logs.
+func debugLogger(logs *testlog.Buffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func mustLoad(t *testing.T, m *Manager, src map[string]string) *Set {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/arbiterhq/arbiter/runtime/match"
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
 
 // TestReloadSwitchesHooks loads versions of a module in turn: the
@@ -14,8 +15,8 @@ import (
 // current version, also through a hook taken before a reload.
 func TestReloadSwitchesHooks(t *testing.T) {
 	ctx := context.Background()
-	logs := &logBuffer{}
-	m, e := newManagerLog(t, logs.logger())
+	logs := &testlog.Buffer{}
+	m, e := newManagerLog(t, debugLogger(logs))
 	steps := []struct {
 		name       string
 		src        string
@@ -59,7 +60,7 @@ func TestReloadSwitchesHooks(t *testing.T) {
 		if got := e.shutdowns(); !slices.Equal(got, st.shutdown) {
 			t.Fatalf("%s: shutdown hooks run %q, want %q", st.name, got, st.shutdown)
 		}
-		failures := logs.records(t, "shutdown hook failed")
+		failures := logs.Records(t, "shutdown hook failed")
 		if got := len(failures) > 0; got != st.failed {
 			t.Fatalf("%s: shutdown failure logged = %v, want %v", st.name, got, st.failed)
 		}
@@ -87,8 +88,8 @@ func TestMigrateFallbackIsLogged(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &logBuffer{}
-			m, _ := newManagerLog(t, logs.logger())
+			logs := &testlog.Buffer{}
+			m, _ := newManagerLog(t, debugLogger(logs))
 			mustLoad(t, m, map[string]string{"g.fake": tc.old})
 			h, err := m.NewHandler(ctx, "game", match.Env{MatchID: "m1.node"})
 			if err != nil {
@@ -100,7 +101,7 @@ func TestMigrateFallbackIsLogged(t *testing.T) {
 			if nh != nil {
 				defer nh.Close()
 			}
-			recs := logs.records(t, warning)
+			recs := logs.Records(t, warning)
 			if tc.reason == "" {
 				if len(recs) != 0 {
 					t.Fatalf("logged %v, want no warning", recs)

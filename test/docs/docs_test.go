@@ -71,6 +71,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
 	"github.com/arbiterhq/arbiter/runtime/metrics"
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
 
 // guides are the guides run as tests, with the tools each needs.
@@ -325,7 +326,7 @@ type workspace struct {
 	dir  string
 	app  *app.App
 	addr string // host:port of the server, once started
-	logs *syncBuffer
+	logs *testlog.Buffer
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -350,7 +351,7 @@ func newWorkspace(t *testing.T) *workspace {
 	if err := os.Symlink(clientModules(t), filepath.Join(dir, "client", "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	return &workspace{t: t, dir: dir, logs: &syncBuffer{}}
+	return &workspace{t: t, dir: dir, logs: &testlog.Buffer{}}
 }
 
 // follow processes a guide's marked blocks in order.
@@ -515,15 +516,15 @@ func names(l []string) string {
 func (w *workspace) changeModules(where string, fn func()) {
 	t := w.t
 	before := w.modulesState()
-	reloads := w.logs.count(`msg="modules reloaded"`)
+	reloads := len(w.logs.Lines(`msg="modules reloaded"`))
 	fn()
 	if w.app == nil || w.modulesState() == before {
 		return
 	}
 	deadline := time.Now().Add(reloadTimeout)
-	for w.logs.count(`msg="modules reloaded"`) == reloads {
+	for len(w.logs.Lines(`msg="modules reloaded"`)) == reloads {
 		if time.Now().After(deadline) {
-			failed := w.logs.lines(`msg="modules failed to load`)
+			failed := w.logs.Lines(`msg="modules failed to load`)
 			t.Fatalf("%s: the modules folder changed, and the server did not reload it within %s; failed loads:\n%s",
 				where, reloadTimeout, strings.Join(failed, "\n"))
 		}
@@ -741,36 +742,4 @@ func indent(s string) string {
 		return ""
 	}
 	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ") + "\n"
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers: the server's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// count returns the number of log lines that contain s.
-func (b *syncBuffer) count(s string) int { return len(b.lines(s)) }
-
-// lines returns the log lines that contain s.
-func (b *syncBuffer) lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		if strings.Contains(l, s) {
-			out = append(out, l)
-		}
-	}
-	return out
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/arbiterhq/arbiter/cmd/arbiter/app"
 	"github.com/arbiterhq/arbiter/storage/postgres/pgtest"
+	"github.com/arbiterhq/arbiter/test/testlog"
 	"github.com/arbiterhq/arbiter/test/wasmbuild"
 )
 
@@ -72,7 +73,7 @@ type server struct {
 
 	app    *app.App
 	served chan error
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	once   sync.Once
 }
 
@@ -97,7 +98,7 @@ func startServer(tb testing.TB, opts serverOptions) *server {
 	if opts.Config != nil {
 		opts.Config(&cfg)
 	}
-	s := &server{Config: cfg, logs: &syncBuffer{}, served: make(chan error, 1)}
+	s := &server{Config: cfg, logs: &testlog.Buffer{}, served: make(chan error, 1)}
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("server log (%s):\n%s", s.URL, s.logs.String())
@@ -186,24 +187,6 @@ func (s *server) stop(tb testing.TB) {
 			tb.Errorf("serve: %v", err)
 		}
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // minNode is the oldest Node.js the JavaScript tests run on: node:test with
@@ -325,7 +308,7 @@ func runNode(t *testing.T, s *server, files ...string) {
 	)
 	// Node's output is collected and written in one piece, so that parallel
 	// runs do not interleave under -v.
-	var out syncBuffer
+	var out testlog.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()

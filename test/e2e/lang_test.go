@@ -8,7 +8,6 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/heroiclabs/nakama-common/api"
 	"github.com/heroiclabs/nakama-common/rtapi"
-	"google.golang.org/protobuf/proto"
 )
 
 // langModule answers with the language of the RPC's context.
@@ -49,21 +48,7 @@ func TestSocketLangReachesLua(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ws.Close()
-			so := &socket{t: t, c: ws}
-			go func() {
-				for {
-					_, b, err := ws.ReadMessage()
-					if err != nil {
-						return
-					}
-					env := &rtapi.Envelope{}
-					if proto.Unmarshal(b, env) == nil {
-						so.mu.Lock()
-						so.envs = append(so.envs, env)
-						so.mu.Unlock()
-					}
-				}
-			}()
+			so := newSocket(t, ws)
 			env := so.request(&rtapi.Envelope{Message: &rtapi.Envelope_Rpc{Rpc: &api.Rpc{Id: "context_lang"}}})
 			if got := env.GetRpc().GetPayload(); got != tc.want {
 				t.Fatalf("context.lang = %q (answer %v), want %q", got, env, tc.want)

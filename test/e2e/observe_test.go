@@ -81,7 +81,12 @@ type socket struct {
 }
 
 func openSocket(t *testing.T, s *server, device string) *socket {
-	so := &socket{t: t, c: dialProtobuf(t, s, device)}
+	return newSocket(t, dialProtobuf(t, s, device))
+}
+
+// newSocket returns the socket over c, and starts its reader.
+func newSocket(t *testing.T, c *websocket.Conn) *socket {
+	so := &socket{t: t, c: c}
 	go func() {
 		for {
 			_, b, err := so.c.ReadMessage()

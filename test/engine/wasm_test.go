@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -19,6 +17,7 @@ import (
 	"github.com/arbiterhq/arbiter/runtime/module"
 	"github.com/arbiterhq/arbiter/runtime/nk"
 	"github.com/arbiterhq/arbiter/runtime/session"
+	"github.com/arbiterhq/arbiter/test/testlog"
 	"github.com/arbiterhq/arbiter/vm/wasm"
 )
 
@@ -42,39 +41,6 @@ func wasmCounter(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// logBuffer captures JSON log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// records returns the records logged with message msg.
-func (l *logBuffer) records(t *testing.T, msg string) []map[string]any {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []map[string]any
-	for _, line := range bytes.Split(l.b.Bytes(), []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		var r map[string]any
-		if err := json.Unmarshal(line, &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if r["msg"] == msg {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // player is a session that records the envelopes it is sent.
@@ -156,7 +122,7 @@ func poll(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 func TestRunawayWASMMatchDoesNotStallOthers(t *testing.T) {
 	budget := 100 * time.Millisecond
 	code := wasmCounter(t)
-	logs := &logBuffer{}
+	logs := &testlog.Buffer{}
 	log := slog.New(runtime.NewLogHandler(slog.NewJSONHandler(logs, nil)))
 	var engine *wasm.Engine
 	w := newWorldOf(t, budget, "counter.wasm", code, func(api *nk.API) module.Engine {
@@ -228,7 +194,7 @@ func TestRunawayWASMMatchDoesNotStallOthers(t *testing.T) {
 	}
 	// The guest's log lines name their module and match.
 	found := false
-	for _, r := range logs.records(t, "counter started") {
+	for _, r := range logs.Records(t, "counter started") {
 		if r["match_id"] == runaway {
 			found = true
 			if r["module"] != "counter" || r["runtime"] != "wasm" {

@@ -1,52 +1,16 @@
 package wasm
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/arbiterhq/arbiter/runtime"
 	"github.com/arbiterhq/arbiter/runtime/nk"
 	"github.com/arbiterhq/arbiter/sdk/go/abi"
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
-
-// logBuffer captures JSON log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines returns the lines logged with message msg, raw and decoded.
-func (l *logBuffer) lines(t *testing.T, msg string) ([]string, []map[string]any) {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var raw []string
-	var recs []map[string]any
-	for _, line := range strings.Split(l.b.String(), "\n") {
-		if line == "" {
-			continue
-		}
-		var r map[string]any
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if r["msg"] == msg {
-			raw, recs = append(raw, line), append(recs, r)
-		}
-	}
-	return raw, recs
-}
 
 // setBody replaces the body of export name.
 func (g *guest) setBody(name string, body []byte) *guest {
@@ -73,16 +37,16 @@ func TestMatchLogFields(t *testing.T) {
 		i64c(0)))
 	tests := []struct {
 		name    string
-		handler func(w *logBuffer) slog.Handler
+		handler func(w *testlog.Buffer) slog.Handler
 		ctx     context.Context
 	}{
-		{"plain handler", func(w *logBuffer) slog.Handler { return slog.NewJSONHandler(w, nil) }, context.Background()},
-		{"server handler", func(w *logBuffer) slog.Handler { return runtime.NewLogHandler(slog.NewJSONHandler(w, nil)) },
+		{"plain handler", func(w *testlog.Buffer) slog.Handler { return slog.NewJSONHandler(w, nil) }, context.Background()},
+		{"server handler", func(w *testlog.Buffer) slog.Handler { return runtime.NewLogHandler(slog.NewJSONHandler(w, nil)) },
 			runtime.WithLogFields(context.Background(), runtime.LogFields{MatchID: "m1.node", Module: "arena"})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &testlog.Buffer{}
 			log := slog.New(tc.handler(logs))
 			e := newEngine(t, Config{Logger: log, API: nk.New(nk.Deps{Logger: log})})
 			l, _ := mustLoad(t, e, "games/m.wasm", g.bytes())
@@ -101,7 +65,7 @@ func TestMatchLogFields(t *testing.T) {
 				{"from log", "WARN", map[string]any{"k": "v"}},
 				{"from nk", "INFO", nil},
 			} {
-				raw, recs := logs.lines(t, want.msg)
+				raw, recs := logs.JSON(t, want.msg)
 				if len(recs) != 1 {
 					t.Fatalf("%d lines %q logged, want 1", len(recs), want.msg)
 				}

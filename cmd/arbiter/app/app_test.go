@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,12 +10,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/arbiterhq/arbiter/storage/sqlite"
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
 
 func testConfig(t *testing.T) Config {
@@ -420,7 +419,7 @@ func TestShortTokenExpiryNote(t *testing.T) {
 		{2 * time.Hour, false},
 	} {
 		t.Run(c.expiry.String(), func(t *testing.T) {
-			var buf syncBuffer
+			var buf testlog.Buffer
 			cfg := testConfig(t)
 			cfg.TokenExpiry = c.expiry
 			cfg.Modules = t.TempDir()
@@ -449,22 +448,4 @@ func TestShortTokenExpiryNote(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent logging.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -9,11 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arbiterhq/arbiter/test/testlog"
 )
 
 // newAppWithModules starts a server over the given Lua modules, logging
 // to the returned buffer; the caller shuts it down.
-func newAppWithModules(t *testing.T, c Config, modules map[string]string) (*App, *syncBuffer) {
+func newAppWithModules(t *testing.T, c Config, modules map[string]string) (*App, *testlog.Buffer) {
 	t.Helper()
 	c.Watch = "false"
 	c.Modules = t.TempDir()
@@ -22,7 +24,7 @@ func newAppWithModules(t *testing.T, c Config, modules map[string]string) (*App,
 			t.Fatal(err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	a, err := New(t.Context(), c, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -51,17 +53,6 @@ func shutdownAsRun(t *testing.T, a *App) time.Duration {
 	}
 }
 
-// logLines returns the lines of logs that contain s.
-func logLines(logs *syncBuffer, s string) []string {
-	var out []string
-	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, s) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // TestShutdownRunsShutdownHooks checks that App.Shutdown runs the function
 // registered with nk.register_shutdown, in the shutdown execution mode, and
 // that one that never returns is stopped by the hook budget without
@@ -83,11 +74,11 @@ func TestShutdownRunsShutdownHooks(t *testing.T) {
 			c.Lua.HookBudget = 100 * time.Millisecond
 			src := "local nk = require('nakama')\nnk.register_shutdown(function(context)\n" + tc.body + "\nend)\n"
 			a, logs := newAppWithModules(t, c, map[string]string{"hooks.lua": src})
-			if lines := logLines(logs, tc.want); len(lines) != 0 {
+			if lines := logs.Lines(tc.want); len(lines) != 0 {
 				t.Fatalf("logged before the shutdown: %v", lines)
 			}
 			took := shutdownAsRun(t, a)
-			if lines := logLines(logs, tc.want); len(lines) != 1 {
+			if lines := logs.Lines(tc.want); len(lines) != 1 {
 				t.Fatalf("want one log line with %q after Shutdown, got:\n%s", tc.want, logs.String())
 			}
 			if took > c.ShutdownGrace/2 {
@@ -145,7 +136,7 @@ func TestShutdownGraceSeconds(t *testing.T) {
 			}
 			took := shutdownAsRun(t, a)
 			want := "match_terminate grace_seconds=" + strconv.Itoa(int(tc.grace/time.Second))
-			if lines := logLines(logs, "match_terminate grace_seconds="); len(lines) != matches || len(logLines(logs, want+`"`)) != matches {
+			if lines := logs.Lines("match_terminate grace_seconds="); len(lines) != matches || len(logs.Lines(want+`"`)) != matches {
 				t.Fatalf("want %d lines with %q, got:\n%s", matches, want, strings.Join(lines, "\n"))
 			}
 			if n := a.engine.matches.Count(); n != 0 {

@@ -164,16 +164,23 @@ func (r *registrations) RPC(id string, fn module.RPCFunc) {
 func (r *registrations) MatchmakerMatched(module.MatchmakerFunc) {}
 func (r *registrations) Shutdown(module.ShutdownFunc)            {}
 
+// newEngine returns a new wasm engine, closed when t ends.
+func newEngine(t testing.TB) *wasm.Engine {
+	t.Helper()
+	e, err := wasm.New(context.Background(), wasm.Config{API: nk.New(nk.Deps{Node: "node1"}), Node: "node1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close(context.Background()) })
+	return e
+}
+
 // load loads one example module through a new engine.
 func load(t testing.TB, file string) (module.Instance, *registrations) {
 	t.Helper()
 	wasmBytes := example(t, file)
 	ctx := context.Background()
-	e, err := wasm.New(ctx, wasm.Config{API: nk.New(nk.Deps{Node: "node1"}), Node: "node1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close(context.Background()) })
+	e := newEngine(t)
 	r := &registrations{rpcs: map[string]module.RPCFunc{}}
 	inst, err := e.Load(ctx, []module.File{{Name: module.Name(file), Path: file, Data: wasmBytes}}, r)
 	if err != nil {

@@ -225,8 +225,14 @@ func (d *dispatcher) take() ([]sent, []string) {
 
 // matchEnv returns the environment of a new match over d.
 func matchEnv(module string, d *dispatcher) match.Env {
+	env := newMatchEnv(module, d)
+	d.ctx = env.Context
+	return env
+}
+
+// newMatchEnv returns the environment of a new match over any dispatcher.
+func newMatchEnv(module string, d match.Dispatcher) match.Env {
 	c := &runtime.CallContext{ExecutionMode: runtime.ModeMatch, Node: "node1", MatchID: "m1.node1", MatchNode: "node1",
 		Env: map[string]string{"K": "V"}}
-	d.ctx = c
 	return match.Env{MatchID: "m1.node1", Node: "node1", Module: module, Dispatcher: d, Context: c}
 }
