@@ -159,6 +159,9 @@ func copyModules(tb testing.TB, sources []string) string {
 			if err != nil || d.IsDir() {
 				return err
 			}
+			if !isModule(p) {
+				return nil // a README or build output the engines ignore
+			}
 			rel, err := filepath.Rel(src, p)
 			if err == nil {
 				copyFile(p, rel)
@@ -170,6 +173,12 @@ func copyModules(tb testing.TB, sources []string) string {
 		}
 	}
 	return dir
+}
+
+// isModule reports whether p is a file an engine loads (*.lua, *.wasm).
+func isModule(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	return ext == ".lua" || ext == ".wasm"
 }
 
 // stop shuts the server down within its shutdown grace (10 s by default),

@@ -347,13 +347,20 @@ func TestHotReload(t *testing.T) {
 		if v := mustRPC(t, s, "version", ""); v != "v6" {
 			t.Fatalf("%s: the RPC answers %s, want v6", b.name, v)
 		}
-		logged := false
-		for _, line := range strings.Split(s.logs.String(), "\n") {
-			logged = logged || strings.Contains(line, `msg="modules failed to load; the previous version keeps serving" version=6 trigger=watch`) &&
-				strings.Contains(line, fmt.Sprintf("file=%s line=%d", b.file, b.line))
+		// The failure is logged just after it is recorded: poll the log.
+		logged := func() bool {
+			for _, line := range strings.Split(s.logs.String(), "\n") {
+				if strings.Contains(line, `msg="modules failed to load; the previous version keeps serving" version=6 trigger=watch`) &&
+					strings.Contains(line, fmt.Sprintf("file=%s line=%d", b.file, b.line)) {
+					return true
+				}
+			}
+			return false
 		}
-		if !logged {
-			t.Fatalf("%s: the log lacks the failure with file=%s line=%d", b.name, b.file, b.line)
+		for deadline := time.Now().Add(5 * time.Second); !logged(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the log lacks the failure with file=%s line=%d", b.name, b.file, b.line)
+			}
 		}
 		// The admin API's reload reports it too.
 		var eb struct {
