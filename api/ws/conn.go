@@ -181,13 +181,15 @@ func (c *conn) reason() string {
 }
 
 // write is the writer: it writes until nothing is queued, then exits; on
-// a closing connection it finishes it.
+// a closing connection it finishes it. After a failed write nothing more
+// is written: the writer finishes at once, dropping what is queued.
 func (c *conn) write() {
 	for {
 		c.mu.Lock()
 		ping, pending, closing := c.pingDue, len(c.queue) > 0, c.closing
+		failed := closing && c.closeReason == reasonWriteFailed
 		c.pingDue = false
-		if !ping && !pending {
+		if failed || !ping && !pending {
 			if !closing {
 				c.writing = false
 				c.mu.Unlock()
@@ -201,21 +203,15 @@ func (c *conn) write() {
 		if ping {
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)); err != nil {
 				c.closeWith(closeGoingAway, reasonWriteFailed)
+				continue
 			}
 		}
-		if pending && !c.failed() {
+		if pending {
 			if err := c.flush(); err != nil {
 				c.closeWith(closeGoingAway, reasonWriteFailed)
 			}
 		}
 	}
-}
-
-// failed reports whether a write failed: nothing more is written.
-func (c *conn) failed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closing && c.closeReason == reasonWriteFailed
 }
 
 // finish sends what is queued and a close frame, briefly, then closes.
