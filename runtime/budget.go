@@ -26,8 +26,9 @@ import (
 // CPU limit is applied to wall time.
 //
 // A Budget is reused call after call by one goroutine (a match, a pooled
-// VM), so the hot path takes no lock and allocates nothing: Start records
-// the call, Stop clears it, and a new Done channel is made only after the
+// VM), so the hot path allocates nothing and takes only uncontended locks
+// (the watchdog's list, and the budget's own in Stop): Start records the
+// call, Stop clears it, and a new Done channel is made only after the
 // limit was hit. Close releases the budget when its owner is done with it.
 type Budget struct {
 	parent context.Context

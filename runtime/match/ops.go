@@ -71,9 +71,7 @@ func (r *Registry) attempt(from context.Context, m *Match, s *session.Session, m
 	done := make(chan joinResult, 1)
 	queued := m.submit(func() {
 		j := JoinAttempt{Presence: r.presenceOf(s), Metadata: metadata, Context: userContext(m, s)}
-		if from != nil {
-			j.Context.TraceID = runtime.TraceIDOf(from)
-		}
+		j.Context.TraceID = runtime.TraceIDOf(from)
 		var res joinResult
 		m.callFrom(from, "match_join_attempt", func(ctx context.Context) error {
 			var err error

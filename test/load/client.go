@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -270,6 +271,23 @@ func (s *socket) recv(env *rtapi.Envelope) error {
 		return fmt.Errorf("protocol: undecodable envelope %q: %v", clip(string(data), 60), err)
 	}
 	return nil
+}
+
+// readUntilLost hands each envelope s receives to handle (env is reused:
+// handle must not keep it) until a receive fails. A failure while
+// stopping is false is a lost socket: it is counted in errs and lost.
+func (s *socket) readUntilLost(stopping *atomic.Bool, errs *tally, lost *atomic.Int64, handle func(env *rtapi.Envelope)) {
+	var env rtapi.Envelope
+	for {
+		if err := s.recv(&env); err != nil {
+			if !stopping.Load() {
+				errs.add(describeErr(err), 1)
+				lost.Add(1)
+			}
+			return
+		}
+		handle(&env)
+	}
 }
 
 func (c codec) name() string {

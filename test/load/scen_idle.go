@@ -34,17 +34,7 @@ func runIdle(ctx context.Context, cfg *config, m *meter, log *logger, r *Report)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var env rtapi.Envelope
-			for {
-				if err := s.recv(&env); err != nil {
-					if !stopping.Load() {
-						errs.add(describeErr(err), 1)
-						lost.Add(1)
-					}
-					return
-				}
-				pushes.Add(1)
-			}
+			s.readUntilLost(&stopping, errs, &lost, func(*rtapi.Envelope) { pushes.Add(1) })
 		}()
 	}
 	m.runWindow(ctx, cfg, hooks{})

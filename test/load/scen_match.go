@@ -202,27 +202,19 @@ func runMatch(ctx context.Context, cfg *config, m *meter, log *logger, r *Report
 			for k := range last {
 				last[k] = -1
 			}
-			var env rtapi.Envelope
-			for {
-				if err := s.recv(&env); err != nil {
-					if !stopping.Load() {
-						errs.add(describeErr(err), 1)
-						lost.Add(1)
-					}
-					return
-				}
+			s.readUntilLost(&stopping, errs, &lost, func(env *rtapi.Envelope) {
 				now := nowNS()
 				switch msg := env.Message.(type) {
 				case *rtapi.Envelope_MatchData:
 					md := msg.MatchData
 					if md.OpCode != opEcho {
 						otherOps.Add(1)
-						continue
+						return
 					}
 					sent, from, seq, ok := parseStamp(md.Data)
 					if !ok {
 						badData.Add(1)
-						continue
+						return
 					}
 					if from < P {
 						if seq <= last[from] {
@@ -246,7 +238,7 @@ func runMatch(ctx context.Context, cfg *config, m *meter, log *logger, r *Report
 				default:
 					other.Add(1)
 				}
-			}
+			})
 		}()
 	}
 
