@@ -215,7 +215,7 @@ func (m *Metrics) RPC(id string, d time.Duration, err error) {
 		return
 	}
 	r := m.unknownRPC
-	if err == nil || !errors.Is(err, runtime.ErrFunctionNotFound) {
+	if !errors.Is(err, runtime.ErrFunctionNotFound) {
 		r = m.rpc(id)
 	}
 	r.duration.Observe(d.Seconds())

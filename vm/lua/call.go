@@ -187,11 +187,3 @@ func rpcError(err error) error {
 	}
 	return err
 }
-
-// contextTable returns c as Nakama's context table.
-func (v *vm) contextTable(c *runtime.CallContext) lua.LValue {
-	if c == nil {
-		return v.L.CreateTable(0, 0)
-	}
-	return v.toLua(c.Map())
-}

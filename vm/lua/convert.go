@@ -51,7 +51,7 @@ func number(n lua.LNumber) any {
 }
 
 func (v *vm) tableToGo(t *lua.LTable, depth int) (any, error) {
-	v.fillContext(t)
+	fill(v.L, t)
 	if n := t.MaxN(); n > 0 {
 		list := make([]any, n)
 		for i := range list {

@@ -13,7 +13,6 @@ import (
 // the functions are the same for every match and find theirs through the
 // calling state, so a match does not pay for a table of four closures.
 func (h *handler) dispatcher() *lua.LTable {
-	h.vm.match = h
 	t := h.L.CreateTable(0, 0)
 	t.Metatable = libs().dispatcher.meta
 	return t

@@ -68,6 +68,7 @@ func (in *Instance) newHandler(ctx context.Context, name string, env match.Env) 
 	}
 	e := in.eng
 	h := &handler{vm: e.newVM(in.prog, matchRegistrySize), env: env}
+	h.match = h // the shared dispatcher functions find the match here
 	h.lazyNK = true
 	// The match's id and module reach its logs through the callbacks'
 	// contexts (runtime.LogFields) and nk's call attributes.
@@ -190,9 +191,15 @@ func (h *handler) Init(ctx context.Context, params map[string]any) (match.Setup,
 	if err != nil {
 		return setup, err
 	}
-	h.ctx.RawSetString("match_label", lua.LString(setup.Label))
-	h.ctx.RawSetString("match_tick_rate", lua.LNumber(setup.TickRate))
+	h.showSetup(setup.Label, setup.TickRate)
 	return setup, h.mem.check(h, true)
+}
+
+// showSetup sets match_label and match_tick_rate in the match's context
+// table, once the match is set up (by match_init, or restored).
+func (h *handler) showSetup(label string, tickRate int) {
+	h.ctx.RawSetString("match_label", lua.LString(label))
+	h.ctx.RawSetString("match_tick_rate", lua.LNumber(tickRate))
 }
 
 // JoinAttempt implements match.Handler: match_join_attempt(context,

@@ -54,10 +54,11 @@ func fillIndex(L *lua.LState) int {
 	return 1
 }
 
-// fillContext fills a lazy context table, or makes a lazy copy a full one
-// (sharedlibs.go); other values are left alone. Fields the code set
-// before reading are kept.
-func (v *vm) fillContext(lv lua.LValue) {
+// fill completes a lazy table of L's VM before code looks at it without
+// indexing it: a lazy copy (sharedlibs.go) becomes a full one, a lazy
+// context table gets its fields; other values are left alone. Fields the
+// code set before are kept.
+func fill(L *lua.LState, lv lua.LValue) {
 	t, ok := lv.(*lua.LTable)
 	if !ok || t.Metatable == lua.LNil || materialize(t) {
 		return
@@ -77,11 +78,14 @@ func (v *vm) fillContext(lv lua.LValue) {
 		c = x
 	case matchContextOf:
 		c, setup = x.c, false
+	default:
+		return
 	}
 	t.Metatable = lua.LNil
 	if c == nil {
 		return
 	}
+	v := vmOf(L)
 	for k, val := range c.Map() {
 		if !setup && (k == "match_label" || k == "match_tick_rate") {
 			continue // the handler sets them in the table itself

@@ -59,12 +59,12 @@ func (v *vm) registryLoaded() *lua.LTable {
 	return loaded
 }
 
-// baseFuncs replace base library functions.
+// baseFuncs replace base library functions (getmetatable and others:
+// sharedBase in sharedlibs.go).
 var baseFuncs = map[string]lua.LGFunction{
 	"load":           baseLoad,
 	"loadstring":     baseLoadString,
 	"collectgarbage": baseCollectGarbage,
-	"getmetatable":   baseGetMetatable,
 }
 
 // stringFuncs replace string library functions.
@@ -169,9 +169,12 @@ func baseCollectGarbage(L *lua.LState) int {
 	return 1
 }
 
-// baseGetMetatable honours __metatable, as Lua does.
+// baseGetMetatable honours __metatable, as Lua does, and completes a lazy
+// table first (sharedlibs.go).
 func baseGetMetatable(L *lua.LState) int {
-	mt := L.GetMetatable(L.CheckAny(1))
+	v := L.CheckAny(1)
+	fill(L, v)
+	mt := L.GetMetatable(v)
 	if t, ok := mt.(*lua.LTable); ok {
 		if protected := t.RawGetString("__metatable"); protected != lua.LNil {
 			L.Push(protected)

@@ -85,12 +85,9 @@ func (m *memCheck) estimate(h *handler) int64 {
 		walks.Put(m.walk)
 		m.walk = nil
 	}()
-	sh := libs() // shared: not this VM's memory
-	m.seen[sh.globals], m.seen[sh.gmeta] = struct{}{}, struct{}{}
-	for _, lib := range sh.libs {
-		m.seen[lib.table], m.seen[lib.meta] = struct{}{}, struct{}{}
+	for _, t := range libs().tables { // shared: not this VM's memory
+		m.seen[t] = struct{}{}
 	}
-	m.seen[sh.dispatcher.table], m.seen[sh.dispatcher.meta] = struct{}{}, struct{}{}
 	m.used = 0
 	m.stack = append(m.stack[:0], h.state, h.L.G.Global, h.loaded, h.ctx)
 	for _, fn := range h.fns {

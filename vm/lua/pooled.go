@@ -148,13 +148,13 @@ func (p *pooled) rawset(L *lua.LState) int {
 }
 
 func (p *pooled) rawget(L *lua.LState) int {
-	p.fillContext(L.Get(1))
+	fill(L, L.Get(1))
 	L.Push(p.real(L.CheckTable(1)).RawGet(L.CheckAny(2)))
 	return 1
 }
 
 func (p *pooled) next(L *lua.LState) int {
-	p.fillContext(L.Get(1))
+	fill(L, L.Get(1))
 	k, v := p.real(L.CheckTable(1)).Next(L.Get(2))
 	if k == lua.LNil {
 		L.Push(lua.LNil)
@@ -167,7 +167,7 @@ func (p *pooled) next(L *lua.LState) int {
 
 func (p *pooled) pairs(L *lua.LState) int {
 	t := L.CheckTable(1)
-	p.fillContext(t)
+	fill(L, t)
 	L.Push(p.globals.RawGetString("next"))
 	L.Push(t)
 	L.Push(lua.LNil)

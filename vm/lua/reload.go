@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
@@ -81,12 +83,7 @@ func lineOf(files []module.File, path string, re *regexp.Regexp) int {
 // MatchModules implements module.MatchModules: the modules whose table
 // has a match_init function.
 func (in *Instance) MatchModules() []string {
-	names := make([]string, 0, len(in.policies))
-	for name := range in.policies {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(in.policies))
 }
 
 // MatchPolicy implements module.Policies.
@@ -122,9 +119,7 @@ func (in *Instance) Restore(ctx context.Context, name string, env match.Env, _ i
 		return nil, fmt.Errorf("a snapshot of type %T cannot become a Lua state", snapshot)
 	}
 	if c := env.Context; c != nil {
-		h.engLabel, h.engRate = c.MatchLabel, c.MatchTickRate
-		h.ctx.RawSetString("match_label", lua.LString(c.MatchLabel))
-		h.ctx.RawSetString("match_tick_rate", lua.LNumber(c.MatchTickRate))
+		h.showSetup(c.MatchLabel, c.MatchTickRate) // newHandler took them as the engine's
 	}
 	if err := h.mem.check(h, true); err != nil {
 		h.Close()

@@ -43,6 +43,9 @@ type sharedLibs struct {
 	globals *lua.LTable // the base functions and values
 	libs    []sharedLib
 	metas   map[*lua.LTable]bool // every lazy-copy metatable
+	// tables are every shared table and lazy-copy metatable, none of them
+	// a VM's memory (memory.go).
+	tables  []*lua.LTable
 	loadlib *lua.LFunction
 	gmeta   *lua.LTable // the globals' lazy-copy metatable
 	// dispatcher is the match dispatcher every match's is a lazy copy of
@@ -105,6 +108,7 @@ func buildLibs() *sharedLibs {
 		mt.RawSetString("__index", t)
 		mt.RawSetString("__newindex", newIndex)
 		sh.metas[mt] = true
+		sh.tables = append(sh.tables, t, mt)
 		return mt
 	}
 	for _, name := range libNames {
@@ -132,14 +136,15 @@ var sharedBase = map[string]lua.LGFunction{
 	"pairs":        basePairs,
 	"next":         baseNext,
 	"rawget":       baseRawGet,
-	"getmetatable": baseGetMetatableLazy,
+	"getmetatable": baseGetMetatable,
 	"setmetatable": baseSetMetatableLazy,
 	"print":        basePrint,
 	"require":      baseRequire,
 }
 
 // vms maps each live state to its VM, for the shared functions that need
-// the VM: print, require and the filling of a lazy context table.
+// the VM: print, require, the dispatcher's and the filling of a lazy
+// context table.
 var vms sync.Map // *lua.LState → *vm
 
 func vmOf(L *lua.LState) *vm {
@@ -181,20 +186,6 @@ func lazyNewIndex(L *lua.LState) int {
 	return 0
 }
 
-// fill completes a lazy table before code looks at it without indexing
-// it: a lazy copy, or a lazy context table (lazyctx.go).
-func fill(L *lua.LState, lv lua.LValue) {
-	t, ok := lv.(*lua.LTable)
-	if !ok || t.Metatable == lua.LNil {
-		return
-	}
-	if !materialize(t) {
-		if mt, ok := t.Metatable.(*lua.LTable); ok && mt.RawGetString(ctxKey) != lua.LNil {
-			vmOf(L).fillContext(t)
-		}
-	}
-}
-
 func basePairs(L *lua.LState) int {
 	t := L.CheckTable(1)
 	fill(L, t)
@@ -212,12 +203,6 @@ func baseNext(L *lua.LState) int {
 func baseRawGet(L *lua.LState) int {
 	fill(L, L.CheckTable(1))
 	return libs().rawget(L)
-}
-
-// baseGetMetatableLazy is getmetatable, honouring __metatable as Lua does.
-func baseGetMetatableLazy(L *lua.LState) int {
-	fill(L, L.CheckAny(1))
-	return baseGetMetatable(L)
 }
 
 func baseSetMetatableLazy(L *lua.LState) int {
