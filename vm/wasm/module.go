@@ -162,7 +162,7 @@ func sig(params, results []api.ValueType) string {
 func (m *Module) checkRegistrations(r registrations) error {
 	need := func(what string, ex ...export) error {
 		for _, x := range ex {
-			if m.compiled.ExportedFunctions()[x.String()] == nil {
+			if !m.exports(x) {
 				return fmt.Errorf("registers %s but does not export %s", what, x)
 			}
 		}

@@ -58,12 +58,6 @@ func readInput(b []byte, field func(key []byte)) (tick int64, ctx *Context, err 
 	return tick, ctx, nil
 }
 
-// readView reads a string of the input as a view of it (see view).
-func readView() string {
-	b, _ := in.ReadBytes()
-	return view(b)
-}
-
 // readPresence reads a presence map of the input. Like readMessages it
 // reads entry by entry and compares keys inline (see keys.go).
 func readPresence() Presence {
@@ -75,13 +69,13 @@ func readPresence() Presence {
 	for range n {
 		switch k := in.Key(); {
 		case isUserID(k):
-			p.UserID = readView()
+			p.UserID = readViewOf(&in)
 		case isSessionID(k):
-			p.SessionID = readView()
+			p.SessionID = readViewOf(&in)
 		case isUsername(k):
-			p.Username = readView()
+			p.Username = readViewOf(&in)
 		case isNode(k):
-			p.Node = readView()
+			p.Node = readViewOf(&in)
 		case isReason(k):
 			r, _ := in.ReadInt()
 			p.Reason = int(r)
@@ -144,21 +138,6 @@ func readMessages() []Message {
 	}
 	in.Leave()
 	return msgs
-}
-
-// readStringMap reads a map of strings (values of other types are "").
-func readStringMap() map[string]string {
-	var m map[string]string
-	in.Map(func(k []byte) {
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[string(k)], _ = in.ReadString()
-	})
-	if m == nil {
-		m = map[string]string{}
-	}
-	return m
 }
 
 // scratch encodes the arguments of host calls; the host reads them during

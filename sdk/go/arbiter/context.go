@@ -93,6 +93,8 @@ func (c *Context) withMaps() *Context {
 	return c
 }
 
+// readViewOf reads a string (or bytes) of the input as a view of it (see
+// view).
 func readViewOf(d *abi.Decoder) string {
 	b, _ := d.ReadBytes()
 	return view(b)

@@ -111,7 +111,7 @@ func callMatchJoinAttempt(b []byte) []byte {
 		case "presence":
 			p = readPresence()
 		case "metadata":
-			md = readStringMap()
+			md = readStrings(&in)
 		}
 	}, func(tick int64, ctx *Context) []byte {
 		if current.m == nil {
