@@ -771,13 +771,7 @@ export class Decoder {
    * next value is not a list. Read the items, then call leave().
    */
   readList(): i32 {
-    if (this.peek() != Tag.LIST) {
-      this.skip();
-      return -1;
-    }
-    this.pos++;
-    if (!this.enter()) return -1;
-    return this.length();
+    return this.header(Tag.LIST);
   }
   /**
    * The header of a map: its entry count, or -1 (the value skipped) when
@@ -785,7 +779,10 @@ export class Decoder {
    * call leave().
    */
   readMap(): i32 {
-    if (this.peek() != Tag.MAP) {
+    return this.header(Tag.MAP);
+  }
+  private header(tag: u8): i32 {
+    if (this.peek() != tag) {
       this.skip();
       return -1;
     }

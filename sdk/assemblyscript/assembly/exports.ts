@@ -313,98 +313,83 @@ export function arbiter_match_join_attempt(ptr: usize, len: u32): u64 {
   return done();
 }
 
-// Reads the input of join and leave: tick and presences.
-let presencesIn = new Array<Presence>(0);
+// The one field besides tick and context that a match callback reads.
+const enum Field { NONE, PRESENCES, MESSAGES, GRACE, DATA, BYTES }
 
-function readPresencesInput(d: Decoder, len: u32): i64 {
+// The input of the match callback being called, set by readMatchInput.
+let inTick: i64 = 0;
+let inPresences = new Array<Presence>(0);
+let inMessages = new Array<Message>(0);
+let inGrace: i64 = 0;
+let inData = "";
+let inBytes = new Uint8Array(0);
+
+// Reads the input map of a match callback: tick, context (kept in
+// matchCtx) and the field f; false (with d.error) when it was malformed.
+function readMatchInput(d: Decoder, len: u32, f: Field): bool {
   const n = begin(d, len);
-  let tick: i64 = 0;
-  presencesIn = [];
+  inTick = 0;
+  if (f == Field.PRESENCES) inPresences = [];
+  else if (f == Field.MESSAGES) inMessages = [];
+  else if (f == Field.GRACE) inGrace = 0;
+  else if (f == Field.DATA) inData = "";
+  else if (f == Field.BYTES) inBytes = new Uint8Array(0);
   for (let i = 0; i < n; i++) {
     d.key();
-    if (d.keyIs("presences")) presencesIn = Presence.readList(d);
-    else if (d.keyIs("tick")) tick = d.readInt();
+    if (d.keyIs("tick")) inTick = d.readInt();
     else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip();
+    else if (f == Field.MESSAGES && d.keyIs("messages")) inMessages = Message.readList(d);
+    else if (f == Field.PRESENCES && d.keyIs("presences")) inPresences = Presence.readList(d);
+    else if (f == Field.GRACE && d.keyIs("grace_seconds")) inGrace = d.readInt();
+    else if (f == Field.DATA && d.keyIs("data")) inData = d.readString();
+    else if (f == Field.BYTES && d.keyIs("data")) inBytes = d.readBytes(); // bytes, or a string
+    else d.skip(); // restore's name: the handler arbiter_match_create made
   }
-  if (!end(d, n, len) && d.ok) d.fail("not a map");
-  return tick;
+  return end(d, n, len);
 }
 
 export function arbiter_match_join(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const tick = readPresencesInput(d, len);
-  if (!d.ok) return malformed(d);
+  if (!readMatchInput(d, len, Field.PRESENCES)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  h.join(matchCtx, dispatcher, tick, presencesIn);
+  h.join(matchCtx, dispatcher, inTick, inPresences);
   return matchDone(h);
 }
 
 export function arbiter_match_leave(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const tick = readPresencesInput(d, len);
-  if (!d.ok) return malformed(d);
+  if (!readMatchInput(d, len, Field.PRESENCES)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  h.leave(matchCtx, dispatcher, tick, presencesIn);
+  h.leave(matchCtx, dispatcher, inTick, inPresences);
   return matchDone(h);
 }
 
 export function arbiter_match_loop(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const n = begin(d, len);
-  let tick: i64 = 0;
-  let messages: Message[] = [];
-  for (let i = 0; i < n; i++) {
-    d.key();
-    if (d.keyIs("messages")) messages = Message.readList(d);
-    else if (d.keyIs("tick")) tick = d.readInt();
-    else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip();
-  }
-  if (!end(d, n, len)) return malformed(d);
+  if (!readMatchInput(d, len, Field.MESSAGES)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  h.loop(matchCtx, dispatcher, tick, messages);
+  h.loop(matchCtx, dispatcher, inTick, inMessages);
   return matchDone(h);
 }
 
 export function arbiter_match_terminate(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const n = begin(d, len);
-  let tick: i64 = 0;
-  let grace: i64 = 0;
-  for (let i = 0; i < n; i++) {
-    d.key();
-    if (d.keyIs("grace_seconds")) grace = d.readInt();
-    else if (d.keyIs("tick")) tick = d.readInt();
-    else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip();
-  }
-  if (!end(d, n, len)) return malformed(d);
+  if (!readMatchInput(d, len, Field.GRACE)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  h.terminate(matchCtx, dispatcher, tick, <i32>grace);
+  h.terminate(matchCtx, dispatcher, inTick, <i32>inGrace);
   return matchDone(h);
 }
 
 export function arbiter_match_signal(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const n = begin(d, len);
-  let tick: i64 = 0;
-  let data = "";
-  for (let i = 0; i < n; i++) {
-    d.key();
-    if (d.keyIs("data")) data = d.readString();
-    else if (d.keyIs("tick")) tick = d.readInt();
-    else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip();
-  }
-  if (!end(d, n, len)) return malformed(d);
+  if (!readMatchInput(d, len, Field.DATA)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  const reply = h.signal(matchCtx, dispatcher, tick, data);
+  const reply = h.signal(matchCtx, dispatcher, inTick, inData);
   if (failed()) return failedReply();
   if (h.ended) return nilState();
   const e = okValue();
@@ -419,18 +404,10 @@ export function arbiter_match_signal(ptr: usize, len: u32): u64 {
 // on whatever the outcome.
 export function arbiter_match_snapshot(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const n = begin(d, len);
-  let tick: i64 = 0;
-  for (let i = 0; i < n; i++) {
-    d.key();
-    if (d.keyIs("tick")) tick = d.readInt();
-    else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip();
-  }
-  if (!end(d, n, len)) return malformed(d);
+  if (!readMatchInput(d, len, Field.NONE)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  const data = h.snapshot(matchCtx, tick);
+  const data = h.snapshot(matchCtx, inTick);
   if (failed()) return failedReply();
   if (h.ended) return nilState();
   okValue().bytes(data);
@@ -441,19 +418,11 @@ export function arbiter_match_snapshot(ptr: usize, len: u32): u64 {
 // instead of arbiter_match_init.
 export function arbiter_match_restore(ptr: usize, len: u32): u64 {
   const d = new Decoder(ptr, len);
-  const n = begin(d, len);
-  let tick: i64 = 0;
-  let data = new Uint8Array(0);
-  for (let i = 0; i < n; i++) {
-    d.key();
-    if (d.keyIs("data")) data = d.readBytes(); // bytes, or a string
-    else if (d.keyIs("tick")) tick = d.readInt();
-    else if (d.keyIs("context")) matchCtx = Context.read(d);
-    else d.skip(); // name: the handler arbiter_match_create made
-  }
-  if (!end(d, n, len)) return malformed(d);
+  if (!readMatchInput(d, len, Field.BYTES)) return malformed(d);
   const h = current;
   if (h == null) return noMatch();
-  h.restore(matchCtx, tick, data);
+  const data = inBytes;
+  inBytes = new Uint8Array(0); // not kept past the call
+  h.restore(matchCtx, inTick, data);
   return matchDone(h);
 }

@@ -424,6 +424,23 @@ export class JsonReader {
     return true;
   }
 
+  // After an item of an object or array: true when a comma says another
+  // follows; false at the closing byte close (read) or on an error (what).
+  private more(close: i32, what: string): bool {
+    this.ws();
+    const c = this.peek();
+    if (c == 0x2c) {
+      this.pos++;
+      return true;
+    }
+    if (c == close) {
+      this.pos++;
+      return false;
+    }
+    this.fail(c < 0 ? "unexpected end of JSON input" : what);
+    return false;
+  }
+
   private object(): Value {
     this.pos++; // {
     const v = Value.map();
@@ -450,17 +467,7 @@ export class JsonReader {
       const item = this.value();
       if (this.error != null) break;
       v.set(k, item); // a repeated key: the last one wins, as in Go
-      this.ws();
-      const c = this.peek();
-      if (c == 0x2c) {
-        this.pos++;
-        continue;
-      }
-      if (c == 0x7d) {
-        this.pos++;
-        break;
-      }
-      this.fail(c < 0 ? "unexpected end of JSON input" : "invalid character after object key:value pair");
+      if (!this.more(0x7d, "invalid character after object key:value pair")) break;
     }
     this.depth--;
     return v;
@@ -480,17 +487,7 @@ export class JsonReader {
       const item = this.value();
       if (this.error != null) break;
       l.push(item);
-      this.ws();
-      const c = this.peek();
-      if (c == 0x2c) {
-        this.pos++;
-        continue;
-      }
-      if (c == 0x5d) {
-        this.pos++;
-        break;
-      }
-      this.fail(c < 0 ? "unexpected end of JSON input" : "invalid character after array element");
+      if (!this.more(0x5d, "invalid character after array element")) break;
     }
     this.depth--;
     return Value.list(l);
